@@ -1,0 +1,58 @@
+"""Proof of work in the signer's browser (the ALTCHA protocol, version 2).
+
+The browser fetches a challenge signed by this server, spends a moment of CPU finding the
+solution, and sends it with the form. Nothing about the signer goes to a third party. Each
+challenge can be used once: a solved challenge is remembered in the cache until it expires."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import altcha
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _secrets() -> tuple[str, str]:
+    key = settings.ALTCHA_HMAC_KEY
+    # A second key lets the server check a solution without redoing the work.
+    return key, f"{key}:derived-key"
+
+
+def challenge_create() -> dict[str, Any]:
+    hmac_secret, hmac_key_secret = _secrets()
+    challenge = altcha.create_challenge(
+        "SHA-256",
+        settings.ALTCHA_COST,
+        expires_at=int(time.time()) + settings.ALTCHA_EXPIRES_SECONDS,
+        hmac_secret=hmac_secret,
+        hmac_key_secret=hmac_key_secret,
+    )
+    return challenge.to_dict()
+
+
+class ChallengeFailed(Exception):
+    pass
+
+
+def challenge_verify(payload: str) -> None:
+    """Raise ChallengeFailed unless the payload solves an unused, unexpired challenge."""
+    if not payload or len(payload) > 4000:
+        raise ChallengeFailed("missing")
+    hmac_secret, hmac_key_secret = _secrets()
+    result = altcha.verify_solution(payload, hmac_secret, hmac_key_secret=hmac_key_secret)
+    if not result.verified:
+        raise ChallengeFailed("expired" if result.expired else "invalid")
+    signature = altcha.Payload.from_base64(payload).challenge.signature
+    if not cache.add(f"altcha-used:{signature}", 1, timeout=settings.ALTCHA_EXPIRES_SECONDS):
+        raise ChallengeFailed("replayed")
+
+
+def challenge_solve(challenge: dict[str, Any]) -> str:
+    """Solve a challenge the way a browser would (for tests and the benchmark client)."""
+    parsed = altcha.Challenge.from_dict(challenge)
+    solution = altcha.solve_challenge(parsed)
+    if solution is None:
+        raise ChallengeFailed("unsolvable")
+    return altcha.Payload(parsed, solution).to_base64()

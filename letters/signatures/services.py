@@ -1,0 +1,460 @@
+"""Writes for signatures: submitting, confirming, withdrawing, display choices, ORCID, the
+signatory's own data, and retention. Views, admin actions, tasks and the curation concern
+all go through these functions, so every change of state leaves an audit event and keeps
+`is_public`, `level` and the counters right."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from letters.accounts.models import User
+from letters.campaigns.models import Letter, LetterVersion
+from letters.institutions.models import Institution
+from letters.signatures import signals
+from letters.signatures.models import ConsentText, Signature, SignatureEvent
+from letters.signatures.stats import letter_stats_schedule_refresh
+from letters.signatures.verification import (
+    domain_matches,
+    email_normalize,
+    fold,
+    level_for,
+    name_key,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class SigningError(Exception):
+    """A request the signing rules refuse; the message is meant for the person signing."""
+
+
+class LetterClosed(SigningError):
+    pass
+
+
+class SignatureGone(SigningError):
+    pass
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    full_name: str
+    email: str
+    country: str
+    title: str = ""
+    institution: Institution | None = None
+    institution_name: str = ""
+    capacity: str = Signature.Capacity.INDIVIDUAL
+
+
+class SubmitOutcome(StrEnum):
+    CREATED = "created"
+    RESUBMITTED = "resubmitted"  # an unconfirmed signature: details replaced, new link sent
+    ALREADY_SIGNED = "already_signed"  # confirmed before: nothing changes, the signer is told
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    signature_id: int
+    outcome: SubmitOutcome
+
+
+class EmailKind(StrEnum):
+    CONFIRM = "confirm"
+    ALREADY_SIGNED = "already_signed"
+
+
+def consent_current() -> ConsentText:
+    consent = ConsentText.objects.filter(is_current=True).first()
+    if consent is None:
+        raise SigningError("No consent text is configured; an organiser must add one.")
+    return consent
+
+
+def _search_fields(signature: Signature) -> None:
+    signature.search_text = fold(f"{signature.public_name} {signature.institution_name}")[:500]
+    signature.name_key = name_key(signature.full_name)
+
+
+def signature_is_public(signature: Signature, letter: Letter) -> bool:
+    """Who the public sees. Organisation signatures always wait for an organiser."""
+    if signature.status == Signature.Status.APPROVED:
+        return True
+    return (
+        signature.status == Signature.Status.CONFIRMED
+        and letter.moderation == Letter.Moderation.POST
+        and signature.capacity == Signature.Capacity.INDIVIDUAL
+    )
+
+
+def signature_evidence_level(signature: Signature) -> str:
+    domains: list[str] = []
+    if signature.institution_id and signature.email:
+        domains = list(
+            signature.institution.domains.values_list("domain", flat=True)  # type: ignore[union-attr]
+        )
+    affiliation = bool(domains) and domain_matches(signature.email, domains)
+    confirmed = signature.confirmed_at is not None
+    return level_for(
+        email_confirmed=confirmed,
+        affiliation_verified=affiliation,
+        orcid_verified=bool(signature.orcid_id) and confirmed,
+        organisation_approved=(
+            signature.capacity == Signature.Capacity.ORGANISATION
+            and signature.status == Signature.Status.APPROVED
+            and affiliation
+        ),
+        imported=signature.source == Signature.Source.IMPORT,
+    )
+
+
+def signature_transition(
+    *,
+    signature: Signature,
+    to_status: str,
+    action: str,
+    actor: User | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    update_fields: list[str] | None = None,
+) -> Signature:
+    """Move a signature to a new state: recompute what depends on it, save, audit, recount.
+
+    The caller holds the row lock (select_for_update) inside a transaction."""
+    from_status = signature.status
+    signature.status = to_status
+    signature.level = signature_evidence_level(signature)
+    signature.is_public = signature_is_public(signature, signature.letter)
+    fields = {"status", "level", "is_public", "updated_at", *(update_fields or [])}
+    signature.save(update_fields=sorted(fields))
+    SignatureEvent.objects.create(
+        signature=signature,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        changes=changes or {},
+    )
+    letter_stats_schedule_refresh(letter_id=signature.letter_id)
+    return signature
+
+
+def _queue_email(signature_id: int, kind: EmailKind) -> None:
+    from letters.signatures.tasks import send_signature_email
+
+    transaction.on_commit(lambda: send_signature_email.delay(signature_id, kind.value), robust=True)
+
+
+def signature_submit(
+    *,
+    letter: Letter,
+    version: LetterVersion,
+    data: SignatureInput,
+    consent: ConsentText,
+    ip_hash: str = "",
+) -> SubmitResult:
+    """Store a web signature as unconfirmed and queue the email that confirms it.
+
+    One live signature per letter and address is enforced by a partial unique index, so
+    concurrent submissions for one address end with one row whatever their timing. A second
+    submission never changes a confirmed signature; the signer learns by email, not on the
+    page, so the page cannot be used to find out who signed."""
+    if not letter.is_open:
+        raise LetterClosed("This letter is closed for signatures.")
+    normalized = email_normalize(data.email)
+    details = {
+        "full_name": data.full_name,
+        "title": data.title,
+        "institution": data.institution,
+        "institution_name": data.institution.name if data.institution else data.institution_name,
+        "country": data.country,
+        "capacity": data.capacity,
+    }
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                signature = Signature(
+                    letter=letter,
+                    letter_version=version,
+                    email=data.email.strip(),
+                    email_normalized=normalized,
+                    consent=consent,
+                    ip_hash=ip_hash,
+                    token_nonce=secrets.token_hex(6),
+                    **details,
+                )
+                _search_fields(signature)
+                signature.save(force_insert=True)
+                _queue_email(signature.pk, EmailKind.CONFIRM)
+                return SubmitResult(signature.pk, SubmitOutcome.CREATED)
+        except IntegrityError:
+            pass
+        with transaction.atomic():
+            existing = (
+                Signature.objects.select_for_update(of=("self",))
+                .select_related("letter")
+                .exclude(status=Signature.Status.WITHDRAWN)
+                .filter(letter=letter, email_normalized=normalized)
+                .first()
+            )
+            if existing is None:  # withdrawn in between: try the insert again
+                continue
+            if existing.status != Signature.Status.UNCONFIRMED:
+                _queue_email(existing.pk, EmailKind.ALREADY_SIGNED)
+                return SubmitResult(existing.pk, SubmitOutcome.ALREADY_SIGNED)
+            for name, value in details.items():
+                setattr(existing, name, value)
+            existing.email = data.email.strip()
+            existing.letter_version = version
+            existing.consent = consent
+            existing.ip_hash = ip_hash
+            existing.token_nonce = secrets.token_hex(6)
+            existing.confirmation_sent_at = None
+            _search_fields(existing)
+            existing.save()
+            _queue_email(existing.pk, EmailKind.CONFIRM)
+            return SubmitResult(existing.pk, SubmitOutcome.RESUBMITTED)
+    raise SigningError("Your signature could not be saved. Please try again.")
+
+
+def account_for_email(email: str) -> User:
+    """The account that owns a just-proven address, created if needed, address verified."""
+    normalized = email_normalize(email)
+    address = EmailAddress.objects.select_related("user").filter(email__iexact=normalized).first()
+    if address is not None:
+        if not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])
+        return address.user
+    user = User.objects.filter(email__iexact=normalized).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=normalized)
+        except IntegrityError:
+            user = User.objects.get(email__iexact=normalized)
+    EmailAddress.objects.get_or_create(
+        user=user, email=normalized, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _orcid_of(user: User) -> str:
+    account = SocialAccount.objects.filter(user=user, provider="orcid").first()
+    return account.uid if account else ""
+
+
+def signature_confirm(*, signature_id: int) -> Signature:
+    """The signer proved the address: the signature counts from now on.
+
+    Idempotent for a signature already confirmed. Hooks registered on `signature_confirmed`
+    (fraud signals, in the curation concern) run in the same transaction, before anyone
+    can see the signature."""
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("letter", "institution")
+            .get(pk=signature_id)
+        )
+        if signature.status == Signature.Status.WITHDRAWN:
+            raise SignatureGone("This signature was withdrawn.")
+        if signature.status != Signature.Status.UNCONFIRMED:
+            return signature
+        user = account_for_email(signature.email)
+        signature.signer = user
+        signature.confirmed_at = timezone.now()
+        signature.orcid_id = _orcid_of(user)
+        signature_transition(
+            signature=signature,
+            to_status=Signature.Status.CONFIRMED,
+            action="confirmed",
+            actor=user,
+            update_fields=["signer", "confirmed_at", "orcid_id"],
+        )
+        signals.signature_confirmed.send(sender=Signature, signature=signature)
+        return signature
+
+
+def signature_withdraw(
+    *, signature_id: int, actor: User | None = None, reason: str = ""
+) -> Signature:
+    """Take a signature off the letter: off public pages, counters and future packets."""
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("letter", "institution")
+            .get(pk=signature_id)
+        )
+        if signature.status == Signature.Status.WITHDRAWN:
+            return signature
+        signature.withdrawn_at = timezone.now()
+        return signature_transition(
+            signature=signature,
+            to_status=Signature.Status.WITHDRAWN,
+            action="withdrawn",
+            actor=actor,
+            reason=reason,
+            update_fields=["withdrawn_at"],
+        )
+
+
+DISPLAY_FIELDS = ("display_name", "title", "show_affiliation")
+
+
+def signature_update_display(
+    *,
+    signature_id: int,
+    actor: User | None,
+    display_name: str,
+    title: str,
+    show_affiliation: bool,
+    reason: str = "",
+) -> Signature:
+    """Change how a signatory appears in public; the change is kept in the audit trail."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update(of=("self",)).get(pk=signature_id)
+        new = {"display_name": display_name, "title": title, "show_affiliation": show_affiliation}
+        changes = {
+            name: [getattr(signature, name), value]
+            for name, value in new.items()
+            if getattr(signature, name) != value
+        }
+        if not changes:
+            return signature
+        for name, value in new.items():
+            setattr(signature, name, value)
+        _search_fields(signature)
+        signature.save(update_fields=[*DISPLAY_FIELDS, "search_text", "updated_at"])
+        SignatureEvent.objects.create(
+            signature=signature,
+            actor=actor,
+            action="edited",
+            from_status=signature.status,
+            to_status=signature.status,
+            changes=changes,
+            reason=reason,
+        )
+        return signature
+
+
+def signatures_apply_orcid(*, user: User, orcid_id: str) -> int:
+    """A signer connected (or disconnected, with an empty iD) their ORCID record."""
+    updated = 0
+    with transaction.atomic():
+        signatures = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("letter", "institution")
+            .filter(signer=user)
+            .exclude(status__in=[Signature.Status.WITHDRAWN, Signature.Status.UNCONFIRMED])
+        )
+        for signature in signatures:
+            if signature.orcid_id == orcid_id:
+                continue
+            changes = {"orcid_id": [signature.orcid_id, orcid_id]}
+            signature.orcid_id = orcid_id
+            signature_transition(
+                signature=signature,
+                to_status=signature.status,
+                action="orcid_connected" if orcid_id else "orcid_removed",
+                actor=user,
+                changes=changes,
+                update_fields=["orcid_id"],
+            )
+            updated += 1
+    return updated
+
+
+def _signatures_of(user: User) -> QuerySet[Signature]:
+    emails = [
+        email_normalize(e)
+        for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    ]
+    emails.append(email_normalize(user.email))
+    return Signature.objects.filter(signer=user) | Signature.objects.filter(
+        email_normalized__in=emails
+    )
+
+
+def account_delete(*, user: User) -> int:
+    """Erase an account and every signature given with its addresses."""
+    with transaction.atomic():
+        signatures = list(_signatures_of(user).values_list("pk", "letter_id"))
+        Signature.objects.filter(pk__in=[pk for pk, _ in signatures]).delete()
+        for letter_id in {letter_id for _, letter_id in signatures}:
+            letter_stats_schedule_refresh(letter_id=letter_id)
+        user.delete()
+    return len(signatures)
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    unconfirmed_deleted: int
+    withdrawn_erased: int
+    ip_hashes_cleared: int
+
+
+def signatures_purge_expired() -> PurgeSummary:
+    """Retention: drop signatures never confirmed, erase withdrawn ones, forget networks."""
+    now = timezone.now()
+    unconfirmed_cutoff = now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS)
+    deleted, _ = Signature.objects.filter(
+        status=Signature.Status.UNCONFIRMED, created_at__lt=unconfirmed_cutoff
+    ).delete()
+    erased = (
+        Signature.objects.filter(
+            status=Signature.Status.WITHDRAWN, withdrawn_at__lt=unconfirmed_cutoff
+        )
+        .exclude(email="")
+        .update(
+            email="",
+            email_normalized="",
+            full_name="(withdrawn)",
+            display_name="",
+            title="",
+            institution_name="",
+            search_text="",
+            name_key="",
+            signer=None,
+        )
+    )
+    cleared = (
+        Signature.objects.filter(
+            created_at__lt=now - timedelta(days=settings.IP_HASH_RETENTION_DAYS)
+        )
+        .exclude(ip_hash="")
+        .update(ip_hash="")
+    )
+    return PurgeSummary(deleted, erased, cleared)
+
+
+def signatures_resend_lost_confirmations() -> int:
+    """Queue confirmation emails that never left (a broker down at the wrong moment)."""
+    now = timezone.now()
+    lost = Signature.objects.filter(
+        status=Signature.Status.UNCONFIRMED,
+        confirmation_sent_at__isnull=True,
+        created_at__lt=now - timedelta(minutes=5),
+        created_at__gt=now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS),
+    ).values_list("pk", flat=True)[:1000]
+    count = 0
+    for signature_id in lost:
+        _queue_email(signature_id, EmailKind.CONFIRM)
+        count += 1
+    return count
+
+
+def signature_mark_email_sent(*, signature_id: int) -> None:
+    Signature.objects.filter(pk=signature_id).update(confirmation_sent_at=timezone.now())

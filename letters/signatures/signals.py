@@ -1,0 +1,8 @@
+"""Extension points for later concerns (curation adds fraud signals on confirmation)
+without this concern importing them."""
+
+from django.dispatch import Signal
+
+# Sent inside the confirming transaction with `signature`; receivers may change its state
+# through the services (e.g. flag it) before anyone sees it.
+signature_confirmed = Signal()

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from letters.campaigns.models import Letter
+from letters.signatures.emails import signature_email_send
+from letters.signatures.services import (
+    EmailKind,
+    signatures_purge_expired,
+    signatures_resend_lost_confirmations,
+)
+from letters.signatures.stats import letter_stats_refresh
+
+
+@shared_task
+def refresh_letter_stats(letter_id: int) -> None:
+    letter_stats_refresh(letter_id=letter_id)
+
+
+@shared_task
+def refresh_all_letter_stats() -> None:
+    # A safety net for refreshes lost with a broker restart.
+    for letter_id in Letter.objects.exclude(status=Letter.Status.DRAFT).values_list(
+        "id", flat=True
+    ):
+        letter_stats_refresh(letter_id=letter_id)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_signature_email(signature_id: int, kind: str) -> None:
+    signature_email_send(signature_id=signature_id, kind=EmailKind(kind))
+
+
+@shared_task
+def send_lost_confirmations() -> int:
+    return signatures_resend_lost_confirmations()
+
+
+@shared_task
+def purge_expired() -> dict[str, int]:
+    summary = signatures_purge_expired()
+    return summary.__dict__
