@@ -1,0 +1,73 @@
+"""Retention: what is never confirmed, withdrawn or a network trace does not stay forever."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from letters.signatures.models import Signature
+from letters.signatures.services import signatures_resend_lost_confirmations
+from letters.signatures.tasks import purge_expired
+from tests.factories import LetterFactory, SignatureFactory
+from tests.signing import committed
+
+pytestmark = pytest.mark.django_db
+
+
+def aged(signature: Signature, days: float, **fields: object) -> Signature:
+    Signature.objects.filter(pk=signature.pk).update(
+        created_at=timezone.now() - timedelta(days=days), **fields
+    )
+    signature.refresh_from_db()
+    return signature
+
+
+def test_purge_after_the_configured_days(settings) -> None:
+    settings.UNCONFIRMED_RETENTION_DAYS = 10
+    settings.IP_HASH_RETENTION_DAYS = 30
+    letter = LetterFactory.create()
+    unconfirmed = {"status": "unconfirmed", "is_public": False, "confirmed_at": None}
+    old_pending = aged(SignatureFactory.create(letter=letter, **unconfirmed), 11)
+    new_pending = aged(SignatureFactory.create(letter=letter, **unconfirmed), 9)
+    old_withdrawn = aged(
+        SignatureFactory.create(letter=letter, status="withdrawn", is_public=False), 40,
+        withdrawn_at=timezone.now() - timedelta(days=11),
+    )  # fmt: skip
+    old_confirmed = aged(SignatureFactory.create(letter=letter, ip_hash="abc"), 31)
+    new_confirmed = aged(SignatureFactory.create(letter=letter, ip_hash="def"), 29)
+
+    summary = purge_expired()
+
+    assert summary == {"unconfirmed_deleted": 1, "withdrawn_erased": 1, "ip_hashes_cleared": 1}
+    assert not Signature.objects.filter(pk=old_pending.pk).exists()
+    assert Signature.objects.filter(pk=new_pending.pk).exists()
+    old_withdrawn.refresh_from_db()
+    assert old_withdrawn.email == "" and old_withdrawn.full_name == "(withdrawn)"
+    old_confirmed.refresh_from_db()
+    new_confirmed.refresh_from_db()
+    assert old_confirmed.ip_hash == "" and new_confirmed.ip_hash == "def"
+    assert old_confirmed.full_name.startswith("Signatory")  # confirmed signatures stay
+
+
+def test_confirmation_emails_lost_on_the_way_are_sent_again() -> None:
+    letter = LetterFactory.create()
+    lost = aged(
+        SignatureFactory.create(
+            letter=letter,
+            status="unconfirmed",
+            is_public=False,
+            confirmed_at=None,
+            token_nonce="n1",
+        ),
+        0.01,
+    )
+    # Just submitted: its email is still on its way.
+    SignatureFactory.create(letter=letter, status="unconfirmed", is_public=False, confirmed_at=None)
+    with committed():
+        assert signatures_resend_lost_confirmations() == 1
+    assert [m.to for m in mail.outbox] == [[lost.email]]
+    lost.refresh_from_db()
+    assert lost.confirmation_sent_at is not None
