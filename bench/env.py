@@ -1,0 +1,175 @@
+"""The benchmark's own world: a PostgreSQL database and a Redis database of its own, and the
+server processes (gunicorn, Celery) started and stopped around the measurements."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+HOST = "127.0.0.1"
+PORT = 8077
+
+
+def _base_urls() -> tuple[str, str]:
+    database = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/open_letters")
+    redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    db = urlsplit(database)
+    bench_db = db._replace(path="/ol_bench").geturl()
+    bench_redis = urlsplit(redis)._replace(path="/9").geturl()
+    return bench_db, bench_redis
+
+
+BENCH_DATABASE_URL, BENCH_REDIS_URL = _base_urls()
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "campaign.settings",
+        "DATABASE_URL": BENCH_DATABASE_URL,
+        "REDIS_URL": BENCH_REDIS_URL,
+        "SECRET_KEY": "benchmark-secret-key-not-for-production-0123456789",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": f"{HOST},localhost",
+        "SITE_URL": f"http://{HOST}:{PORT}",
+        "VAR_DIR": str(OUT / "var"),
+        "BENCH_FLOOR": "1",
+        # One client address stands in for thousands of signers: the per-network limit
+        # would turn it away. The per-address limit stays on (every cycle uses a new address).
+        "RATE_LIMIT_SIGN": "",
+        # The browser solves the proof of work; the server checks a solution in constant
+        # time whatever the cost (altcha's key-signature path), so the harness keeps it cheap
+        # to solve its thousands of challenges.
+        "ALTCHA_COST": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "600",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    env.update(extra)
+    return env
+
+
+def reset_database() -> None:
+    import psycopg
+
+    admin = urlsplit(BENCH_DATABASE_URL)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS ol_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE ol_bench")
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env or bench_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((HOST, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {HOST}:{port}")
+
+
+class Process:
+    def __init__(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = OUT / f"{name}.log"
+        self.popen = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+
+
+def gunicorn(*, workers: int = 2, worker_class: str = "sync", threads: int = 1) -> Process:
+    process = Process(
+        "gunicorn",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "campaign.wsgi",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        bench_env(),
+    )
+    wait_for_port(PORT)
+    return process
+
+
+def celery_worker(*, concurrency: int = 1, queues: str = "celery") -> Process:
+    # The worker competes with the web server for the same two cores, as it would on a
+    # single machine (nice and SCHED_IDLE make no measurable difference on this kernel).
+    process = Process(
+        "celery",
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "campaign",
+            "worker",
+            "-c",
+            str(concurrency),
+            "-Q",
+            queues,
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        bench_env(),
+    )
+    time.sleep(2)
+    return process
