@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "letters.campaigns",
     "letters.institutions",
     "letters.signatures",
+    "letters.legislators",
     "campaign",
 ]
 
