@@ -58,6 +58,11 @@ def main() -> int:
     parser.add_argument(
         "--only", default="", help="comma-separated: sign,letter,signatories,admin,packets"
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the web and Celery workers with py-spy during the signing run",
+    )
     args = parser.parse_args()
     only = {part.strip() for part in args.only.split(",") if part.strip()}
 
@@ -74,7 +79,13 @@ def main() -> int:
     from bench import web
 
     letter_id = prepare(total)
-    server = gunicorn(workers=2)
+    # Two workers as the issue fixes; BENCH_WORKER_CLASS=gthread BENCH_THREADS=4 lets a worker
+    # overlap its waits on PostgreSQL and Redis (see bench/README.md).
+    server = gunicorn(
+        workers=2,
+        worker_class=os.environ.get("BENCH_WORKER_CLASS", "sync"),
+        threads=int(os.environ.get("BENCH_THREADS", "1")),
+    )
     worker = celery_worker(concurrency=1)
     try:
         if wanted("letter"):
@@ -94,7 +105,16 @@ def main() -> int:
             )
         if wanted("sign"):
             print("Signing cycles...", flush=True)
-            figures.extend(web.sign_figures(slug=SIGN_LETTER, quick=args.quick))
+            pids = None
+            if args.profile:
+                from bench.profile import child_pids
+
+                web_pids = child_pids(server.popen.pid)
+                pids = {f"gunicorn-{n}": pid for n, pid in enumerate(web_pids, start=1)}
+                pids["celery"] = worker.popen.pid
+                for n, pid in enumerate(child_pids(worker.popen.pid), start=1):
+                    pids[f"celery-child-{n}"] = pid
+            figures.extend(web.sign_figures(slug=SIGN_LETTER, quick=args.quick, profile_pids=pids))
     finally:
         server.stop()
         worker.stop()

@@ -77,7 +77,9 @@ def floor_cycles(*, seconds: float, concurrency: int, run: str) -> LoadResult:
     return asyncio.run(run_cycles(HOST, PORT, cycle, concurrency=concurrency, seconds=seconds))
 
 
-def sign_figures(*, slug: str, quick: bool) -> list[Figure]:
+def sign_figures(
+    *, slug: str, quick: bool, profile_pids: dict[str, int] | None = None
+) -> list[Figure]:
     from letters.signatures.models import Signature
 
     seconds = 5.0 if quick else 20.0
@@ -87,6 +89,11 @@ def sign_figures(*, slug: str, quick: bool) -> list[Figure]:
         budget = int(max(400, floor.rate) * (seconds + 2))
         payloads = solved_challenges(budget)
         before = Signature.objects.count()
+        sampler = None
+        if profile_pids and concurrency == 8:
+            from bench.profile import Sampler
+
+            sampler = Sampler(profile_pids, seconds=seconds)
         result = signing(
             slug=slug,
             seconds=seconds,
@@ -95,6 +102,8 @@ def sign_figures(*, slug: str, quick: bool) -> list[Figure]:
             run=f"c{concurrency}",
         )
         stored = Signature.objects.count() - before
+        if sampler is not None:
+            print(f"  profile written to {sampler.stop()}", flush=True)
         rate, ratio = result.rate, result.rate / floor.rate if floor.rate else 0
         met = None
         if concurrency == 8:
