@@ -15,15 +15,18 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 HOST = "127.0.0.1"
-PORT = 8077
+# Overridable so that two checkouts on one machine can measure without meeting.
+PORT = int(os.environ.get("BENCH_PORT", "8077"))
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ol_bench")
+REDIS_DB = os.environ.get("BENCH_REDIS_DB", "9")
 
 
 def _base_urls() -> tuple[str, str]:
     database = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/open_letters")
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     db = urlsplit(database)
-    bench_db = db._replace(path="/ol_bench").geturl()
-    bench_redis = urlsplit(redis)._replace(path="/9").geturl()
+    bench_db = db._replace(path=f"/{DB_NAME}").geturl()
+    bench_redis = urlsplit(redis)._replace(path=f"/{REDIS_DB}").geturl()
     return bench_db, bench_redis
 
 
@@ -64,8 +67,8 @@ def reset_database() -> None:
 
     admin = urlsplit(BENCH_DATABASE_URL)._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS ol_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE ol_bench")
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
     import redis
 
     redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
