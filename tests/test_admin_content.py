@@ -10,6 +10,7 @@ from django.test import Client
 from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
 from tests.factories import CampaignPartnerFactory, LetterFactory
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def organiser_client(client: Client) -> Client:
     user = User.objects.create_superuser(email="organiser@example.org", password="x")
-    client.force_login(user)
-    return client
+    return staff_login(client, user)
 
 
 def letter_form(letter: Letter, **changes: Any) -> dict[str, Any]:
