@@ -20,4 +20,5 @@ RUN ALLOW_INSECURE_SECRET=1 python manage.py collectstatic --noinput -v0
 RUN useradd --system --home /app campaign && mkdir -p /app/var && chown campaign /app/var
 USER campaign
 EXPOSE 8000
-CMD ["gunicorn", "campaign.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+ENV WEB_BIND=0.0.0.0:8000 WEB_ACCESS_LOG=-
+CMD ["gunicorn", "campaign.wsgi"]

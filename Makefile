@@ -39,7 +39,7 @@ demo: setup
 serve:
 	$(RUN) python manage.py migrate --noinput
 	$(RUN) python manage.py collectstatic --noinput -v0
-	$(RUN) gunicorn campaign.wsgi --bind 127.0.0.1:8000 --workers 2
+	$(RUN) gunicorn campaign.wsgi  # settings in gunicorn.conf.py (WEB_WORKERS, WEB_THREADS, ...)
 
 worker:
 	$(RUN) celery -A campaign worker --beat -l INFO

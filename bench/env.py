@@ -121,30 +121,18 @@ class Process:
                 self.popen.wait()
 
 
-def gunicorn(*, workers: int = 2, worker_class: str = "sync", threads: int = 1) -> Process:
+def gunicorn(*, workers: int = 2, worker_class: str = "gthread", threads: int = 4) -> Process:
+    """The server as `make serve` runs it (gunicorn.conf.py), on the benchmark's port."""
+    env = bench_env(
+        WEB_BIND=f"{HOST}:{PORT}",
+        WEB_WORKERS=str(workers),
+        WEB_WORKER_CLASS=worker_class,
+        WEB_THREADS=str(threads),
+    )
     process = Process(
         "gunicorn",
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "campaign.wsgi",
-            "--bind",
-            f"{HOST}:{PORT}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            worker_class,
-            "--threads",
-            str(threads),
-            "--backlog",
-            "2048",
-            "--keep-alive",
-            "5",
-            "--log-level",
-            "warning",
-        ],
-        bench_env(),
+        [sys.executable, "-m", "gunicorn", "campaign.wsgi", "--config", "gunicorn.conf.py"],
+        env,
     )
     wait_for_port(PORT)
     return process

@@ -315,6 +315,10 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3)
 
 # How long the public counters may lag behind the database, in seconds.
 STATS_REFRESH_SECONDS = envint("STATS_REFRESH_SECONDS", 0 if CELERY_TASK_ALWAYS_EAGER else 3)
+# Confirmation emails submitted within this many seconds leave together, in one task.
+CONFIRMATION_BATCH_SECONDS = envint(
+    "CONFIRMATION_BATCH_SECONDS", 0 if CELERY_TASK_ALWAYS_EAGER else 1
+)
 
 LOGGING = {
     "version": 1,
@@ -334,9 +338,9 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "letters.signatures.tasks.refresh_all_letter_stats",
             "schedule": 60.0,
         },
-        "send-lost-confirmations": {
-            "task": "letters.signatures.tasks.send_lost_confirmations",
-            "schedule": 300.0,
+        "send-pending-confirmations": {
+            "task": "letters.signatures.tasks.send_pending_confirmations",
+            "schedule": 60.0,
         },
         "purge-expired-signature-data": {
             "task": "letters.signatures.tasks.purge_expired",

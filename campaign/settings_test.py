@@ -15,6 +15,7 @@ if not os.environ.get("EMAIL_BACKEND"):
 # its own process and starts the worker with CELERY_TASK_ALWAYS_EAGER=0.
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", True)  # noqa: F405
 STATS_REFRESH_SECONDS = 0
+CONFIRMATION_BATCH_SECONDS = 0
 # Rate limits and counters live in the cache: a per-process cache that each test starts
 # empty keeps tests independent. Redis is exercised by the tests that start a real worker.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

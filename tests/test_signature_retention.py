@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from letters.signatures.models import Signature
-from letters.signatures.services import signatures_resend_lost_confirmations
 from letters.signatures.tasks import purge_expired
 from tests.factories import LetterFactory, SignatureFactory
-from tests.signing import committed
 
 pytestmark = pytest.mark.django_db
 
@@ -50,24 +47,3 @@ def test_purge_after_the_configured_days(settings) -> None:
     new_confirmed.refresh_from_db()
     assert old_confirmed.ip_hash == "" and new_confirmed.ip_hash == "def"
     assert old_confirmed.full_name.startswith("Signatory")  # confirmed signatures stay
-
-
-def test_confirmation_emails_lost_on_the_way_are_sent_again() -> None:
-    letter = LetterFactory.create()
-    lost = aged(
-        SignatureFactory.create(
-            letter=letter,
-            status="unconfirmed",
-            is_public=False,
-            confirmed_at=None,
-            token_nonce="n1",
-        ),
-        0.01,
-    )
-    # Just submitted: its email is still on its way.
-    SignatureFactory.create(letter=letter, status="unconfirmed", is_public=False, confirmed_at=None)
-    with committed():
-        assert signatures_resend_lost_confirmations() == 1
-    assert [m.to for m in mail.outbox] == [[lost.email]]
-    lost.refresh_from_db()
-    assert lost.confirmation_sent_at is not None

@@ -160,6 +160,12 @@ class Signature(models.Model):
             models.Index(fields=["email_normalized"], name="signature_email"),
             models.Index(fields=["ip_hash", "created_at"], name="signature_network"),
             models.Index(fields=["letter", "name_key"], name="signature_name_key"),
+            # The confirmation emails waiting to be sent: a handful of rows at any time.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="unconfirmed", confirmation_sent_at__isnull=True),
+                name="signature_confirmation_due",
+            ),
         ]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")

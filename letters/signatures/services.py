@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
+from letters.common.debounce import task_run_after_window
 from letters.institutions.models import Institution
 from letters.signatures import signals
 from letters.signatures.models import ConsentText, Signature, SignatureEvent
@@ -158,6 +159,21 @@ def _queue_email(signature_id: int, kind: EmailKind) -> None:
     transaction.on_commit(lambda: send_signature_email.delay(signature_id, kind.value), robust=True)
 
 
+def confirmations_schedule_send() -> None:
+    """Have the waiting confirmation emails sent once this transaction commits.
+
+    The database is the queue: an unconfirmed signature whose email has not gone out is
+    waiting (see `emails.confirmations_send_pending`). Requests only make sure a sender
+    runs soon, so that a burst of signatures costs one task, not one per signature."""
+    from letters.signatures.tasks import send_pending_confirmations
+
+    task_run_after_window(
+        task=send_pending_confirmations,
+        key="confirmations",
+        seconds=settings.CONFIRMATION_BATCH_SECONDS,
+    )
+
+
 def signature_submit(
     *,
     letter: Letter,
@@ -198,7 +214,7 @@ def signature_submit(
                 )
                 _search_fields(signature)
                 signature.save(force_insert=True)
-                _queue_email(signature.pk, EmailKind.CONFIRM)
+                confirmations_schedule_send()
                 return SubmitResult(signature.pk, SubmitOutcome.CREATED)
         except IntegrityError:
             pass
@@ -225,7 +241,7 @@ def signature_submit(
             existing.confirmation_sent_at = None
             _search_fields(existing)
             existing.save()
-            _queue_email(existing.pk, EmailKind.CONFIRM)
+            confirmations_schedule_send()
             return SubmitResult(existing.pk, SubmitOutcome.RESUBMITTED)
     raise SigningError("Your signature could not be saved. Please try again.")
 
@@ -440,21 +456,16 @@ def signatures_purge_expired() -> PurgeSummary:
     return PurgeSummary(deleted, erased, cleared)
 
 
-def signatures_resend_lost_confirmations() -> int:
-    """Queue confirmation emails that never left (a broker down at the wrong moment)."""
-    now = timezone.now()
-    lost = Signature.objects.filter(
+def confirmations_mark_sent(*, sent: list[tuple[int, str]]) -> int:
+    """Record that confirmation emails went out, each for the link (nonce) it carried: a
+    signature resubmitted while its email was being sent still waits for the newer one."""
+    if not sent:
+        return 0
+    ids = [pk for pk, _ in sent]
+    nonces = [nonce for _, nonce in sent]
+    return Signature.objects.filter(
+        pk__in=ids,
+        token_nonce__in=nonces,
         status=Signature.Status.UNCONFIRMED,
         confirmation_sent_at__isnull=True,
-        created_at__lt=now - timedelta(minutes=5),
-        created_at__gt=now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS),
-    ).values_list("pk", flat=True)[:1000]
-    count = 0
-    for signature_id in lost:
-        _queue_email(signature_id, EmailKind.CONFIRM)
-        count += 1
-    return count
-
-
-def signature_mark_email_sent(*, signature_id: int) -> None:
-    Signature.objects.filter(pk=signature_id).update(confirmation_sent_at=timezone.now())
+    ).update(confirmation_sent_at=timezone.now())

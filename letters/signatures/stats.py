@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from letters.common.debounce import task_run_after_window
 from letters.signatures.models import LetterStats, Signature
 
 
@@ -53,15 +52,12 @@ def letter_stats_schedule_refresh(*, letter_id: int) -> None:
     """Ask for a recount once the current transaction commits.
 
     Under load many signatures arrive within the refresh window; only the first schedules
-    a recount, delayed to the end of the window, so it counts all of them in one query."""
+    a recount, at the end of the window, so it counts all of them in one query."""
     from letters.signatures.tasks import refresh_letter_stats
 
-    delay = settings.STATS_REFRESH_SECONDS
-    if delay <= 0:
-        transaction.on_commit(lambda: refresh_letter_stats.delay(letter_id), robust=True)
-        return
-    if cache.add(f"stats-refresh-scheduled:{letter_id}", 1, timeout=delay):
-        transaction.on_commit(
-            lambda: refresh_letter_stats.apply_async(args=(letter_id,), countdown=delay),
-            robust=True,
-        )
+    task_run_after_window(
+        task=refresh_letter_stats,
+        key=f"letter-stats:{letter_id}",
+        seconds=settings.STATS_REFRESH_SECONDS,
+        args=(letter_id,),
+    )

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from letters.campaigns.models import Letter
-from letters.signatures.emails import signature_email_send
-from letters.signatures.services import (
-    EmailKind,
-    signatures_purge_expired,
-    signatures_resend_lost_confirmations,
+from letters.signatures.emails import (
+    SenderBusy,
+    confirmations_send_pending,
+    signature_email_send,
 )
+from letters.signatures.services import EmailKind, signatures_purge_expired
 from letters.signatures.stats import letter_stats_refresh
 
 
@@ -38,9 +38,28 @@ def send_signature_email(signature_id: int, kind: str) -> None:
     signature_email_send(signature_id=signature_id, kind=EmailKind(kind))
 
 
-@shared_task
-def send_lost_confirmations() -> int:
-    return signatures_resend_lost_confirmations()
+@shared_task(
+    bind=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_pending_confirmations(self: Task) -> int:
+    """Scheduled by signing (coalesced) and by beat every minute, as a safety net for a
+    schedule lost with the broker."""
+    if self.request.is_eager:
+        # In-process mode has no worker to come back later: wait for the other sender.
+        return confirmations_send_pending(wait_seconds=30).sent
+    try:
+        outcome = confirmations_send_pending()
+    except SenderBusy:
+        # The busy sender may have looked for work just before our signatures committed.
+        self.apply_async(countdown=2)
+        return 0
+    if outcome.more_waiting:
+        self.apply_async()
+    return outcome.sent
 
 
 @shared_task
