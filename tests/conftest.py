@@ -26,6 +26,20 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_sessions_left_at_the_end(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The live server's request threads can still hold an idle kept-alive connection when
+    the session ends, which stops pytest-django from dropping the test database."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 def needs_real_services() -> None:
     if not settings.REDIS_URL:
         pytest.fail("This test needs REDIS_URL (make test sets it; see README)")
