@@ -9,11 +9,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from letters.common.emaildomains import domain_matches, is_disposable
 from letters.institutions.models import Institution
 from letters.signatures.challenge import ChallengeFailed, challenge_verify
 from letters.signatures.models import ConsentText, Signature
 from letters.signatures.services import SignatureInput
-from letters.signatures.verification import domain_matches, is_disposable
 
 
 def _clean_text(value: str) -> str:

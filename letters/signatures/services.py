@@ -21,17 +21,12 @@ from django.utils import timezone
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
+from letters.common.emaildomains import domain_matches, email_normalize
 from letters.institutions.models import Institution
 from letters.signatures import signals
 from letters.signatures.models import ConsentText, Signature, SignatureEvent
 from letters.signatures.stats import letter_stats_schedule_refresh
-from letters.signatures.verification import (
-    domain_matches,
-    email_normalize,
-    fold,
-    level_for,
-    name_key,
-)
+from letters.signatures.verification import fold, level_for, name_key
 
 logger = logging.getLogger(__name__)
 
