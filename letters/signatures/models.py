@@ -161,6 +161,11 @@ class Signature(models.Model):
             models.Index(fields=["ip_hash", "created_at"], name="signature_network"),
             models.Index(fields=["letter", "name_key"], name="signature_name_key"),
         ]
+        permissions = [
+            ("moderate_signature", _("Can approve, reject, flag and feature signatures")),
+            ("export_signatures", _("Can export a letter's signatories")),
+            ("import_signatures", _("Can import signatures collected offline")),
+        ]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
 

@@ -78,7 +78,8 @@ def consent_current() -> ConsentText:
     return consent
 
 
-def _search_fields(signature: Signature) -> None:
+def signature_index_text(signature: Signature) -> None:
+    """Recompute the folded text that search and duplicate detection read."""
     signature.search_text = fold(f"{signature.public_name} {signature.institution_name}")[:500]
     signature.name_key = name_key(signature.full_name)
 
@@ -191,7 +192,7 @@ def signature_submit(
                     token_nonce=secrets.token_hex(6),
                     **details,
                 )
-                _search_fields(signature)
+                signature_index_text(signature)
                 signature.save(force_insert=True)
                 _queue_email(signature.pk, EmailKind.CONFIRM)
                 return SubmitResult(signature.pk, SubmitOutcome.CREATED)
@@ -218,7 +219,7 @@ def signature_submit(
             existing.ip_hash = ip_hash
             existing.token_nonce = secrets.token_hex(6)
             existing.confirmation_sent_at = None
-            _search_fields(existing)
+            signature_index_text(existing)
             existing.save()
             _queue_email(existing.pk, EmailKind.CONFIRM)
             return SubmitResult(existing.pk, SubmitOutcome.RESUBMITTED)
@@ -331,7 +332,7 @@ def signature_update_display(
             return signature
         for name, value in new.items():
             setattr(signature, name, value)
-        _search_fields(signature)
+        signature_index_text(signature)
         signature.save(update_fields=[*DISPLAY_FIELDS, "search_text", "updated_at"])
         SignatureEvent.objects.create(
             signature=signature,
