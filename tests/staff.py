@@ -66,4 +66,6 @@ def staff_login(client: Client, user: User) -> Client:
     response = client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.session.get("_auth_user_id") == str(user.pk)
+    # Land on the admin as staff do; that also shows (and clears) the sign-in messages.
+    assert client.get(reverse("admin:index")).status_code == 200
     return client

@@ -462,7 +462,10 @@ class SignatureAdmin(admin.ModelAdmin):
             )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # the inlines are read-only; the service saved what there was to save
+        # The inlines are read-only and the service saved what there was to save; the
+        # formsets only need to know they changed nothing, for the admin's change message.
+        for formset in formsets:
+            formset.save(commit=False)
 
     # Actions ------------------------------------------------------------------------------
 

@@ -101,6 +101,18 @@ class ImportReport:
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(RowProblem(line, column, message))
 
+    def lines(self) -> list[str]:
+        """The report as the command line prints it: every problem, where it is."""
+        out = [self.summary()]
+        for kind, entries in (("problem", self.problems), ("note", self.notes),
+                              ("skipped", self.skipped)):  # fmt: skip
+            for entry in entries:
+                where = f"line {entry.line}" + (f", {entry.column}" if entry.column else "")
+                out.append(f"  {kind}: {where}: {entry.message}")
+        if self.ignored_columns:
+            out.append(f"  columns not read: {', '.join(self.ignored_columns)}")
+        return out
+
     def summary(self) -> str:
         if self.ok:
             return f"{len(self.rows)} rows can be imported."
@@ -325,7 +337,7 @@ def _check_rows(
             report.problem(
                 line,
                 "institution",
-                "An organisation signature needs an institution from the registry.",
+                "An organisation signature needs a registered institution.",
             )
         signed_on = ""
         if cells.get("signed_on"):

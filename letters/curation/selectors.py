@@ -54,6 +54,7 @@ def signatory_rows(queryset: QuerySet[Signature]) -> Iterator[dict[str, Any]]:
     signals = Prefetch("fraud_signals", queryset=FraudSignal.objects.only("signature_id", "kind"))
     rows = (
         queryset.select_related("letter", "letter_version", "institution", "imported_by")
+        .prefetch_related(None)
         .prefetch_related(signals)
         .order_by("letter_id", "id")
         .iterator(chunk_size=CHUNK)

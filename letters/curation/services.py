@@ -421,7 +421,7 @@ def signature_import_run(*, staged_id: int, actor: User) -> ImportResult:
     but does not hold the rows back, since the organiser vouches for the list."""
     with transaction.atomic():
         staged = (
-            SignatureImport.objects.select_for_update()
+            SignatureImport.objects.select_for_update(of=("self",))
             .select_related("letter__current_version")
             .get(pk=staged_id)
         )

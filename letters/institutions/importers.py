@@ -51,6 +51,7 @@ class InstitutionRecord:
     website: str = ""
     domains: tuple[str, ...] = ()
     is_active: bool = True
+    withdrawn: bool = False  # ROR withdrew the id: deactivate what we have, create nothing
     # Domains the entry lists that can never identify an institution, with the reason.
     refused_domains: tuple[tuple[str, str], ...] = ()
 
@@ -169,6 +170,7 @@ def ror_entry(entry: Any, position: int) -> InstitutionRecord | RejectedEntry:
         website=website,
         domains=domains,
         is_active=status == "active",
+        withdrawn=status == "withdrawn",
         refused_domains=refused,
     )
 

@@ -135,6 +135,11 @@ class _Run:
 
         for record in records:
             institution = self._match(record, by_ror, by_domain, by_name)
+            if institution is None and record.withdrawn:
+                self.summary.rejected.append(
+                    RejectedEntry(record.position, record.name, "withdrawn from the registry")
+                )
+                continue
             if institution is None:
                 institution = Institution(
                     name=record.name,
@@ -306,6 +311,7 @@ def institutions_import(
                 run.apply(records)
         if run is not None:
             run.drop_unlisted_domains()
+        summary.rejected.sort(key=lambda entry: entry.position)
         if dry_run:
             transaction.set_rollback(True)
     return summary
