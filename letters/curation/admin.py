@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -43,13 +44,15 @@ from letters.signatures.models import LetterStats, Signature, SignatureEvent
 from letters.signatures.verification import fold
 
 Status = Signature.Status
+STATUS_LABELS = dict(Status.choices)
+LEVEL_LABELS = dict(Signature.Level.choices)
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 
 class IdsFirstPaginator(Paginator):
     """A page's ids come from the list's index alone (an index-only scan, however deep the
-    page), then its rows by primary key. An out-of-range page number shows the nearest
-    page rather than an error."""
+    page), in a subquery that then fetches just those rows. An out-of-range page number
+    shows the nearest page rather than an error."""
 
     def page(self, number: Any) -> Page:
         try:
@@ -58,9 +61,30 @@ class IdsFirstPaginator(Paginator):
             number = 1 if not isinstance(number, int) or number < 1 else self.num_pages
         bottom = (number - 1) * self.per_page
         queryset: QuerySet = self.object_list  # type: ignore[assignment]
-        ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
+        ids = queryset.values("pk")[bottom : bottom + self.per_page]
+        return Page(list(queryset.filter(pk__in=ids)), number, self)
+
+
+class NearestPageChangeList(ChangeList):
+    """A page number out of range (0, or past the end after rows left the list) shows the
+    nearest page instead of an error page."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        self.page_num = max(1, self.page_num)
+        super().get_results(request)
+        self.page_num = min(self.page_num, max(1, self.paginator.num_pages))
+
+
+class CheapListMixin:
+    """What keeps a list of 100,000 rows cheap (see the module's docstring)."""
+
+    list_per_page = 100
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator: type[Paginator] = IdsFirstPaginator
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return NearestPageChangeList
 
 
 def _selected_letter_id(request: HttpRequest) -> int | None:
@@ -249,14 +273,14 @@ def _export_filename(queryset_letter: Letter | None, kind: str, extension: str) 
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
     form = SignatureAdminForm
     list_display = [
         "signatory",
         "letter_short",
         "state",
-        "level",
-        "country",
+        "verification",
+        "country_code",
         "affiliation",
         "signals",
         "featured_rank",
@@ -274,10 +298,6 @@ class SignatureAdmin(admin.ModelAdmin):
         "source",
     ]
     list_select_related = ["letter", "institution"]
-    list_per_page = 100
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = IdsFirstPaginator
     ordering = ["-created_at", "-id"]
     sortable_by = ["created_at"]
     search_fields = ["search_text"]  # answered by get_search_results below
@@ -395,6 +415,16 @@ class SignatureAdmin(admin.ModelAdmin):
             return queryset.filter(pk=int(term[1:])), False
         return queryset.filter(search_text__contains=fold(term)), False
 
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj: Signature) -> SafeString:
+        # As Django's, without rendering a form widget through the template engine per row.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            _("Select this object for an action - %(name)s") % {"name": obj.full_name},
+        )
+
     @admin.display(description=_("signatory"), ordering="full_name")
     def signatory(self, obj: Signature) -> str:
         shown = obj.public_name if obj.public_name != obj.full_name else ""
@@ -409,14 +439,25 @@ class SignatureAdmin(admin.ModelAdmin):
     def letter_short(self, obj: Signature) -> str:
         return obj.letter.slug
 
+    # Labels looked up in plain dictionaries: the model's get_FOO_display() and the admin's
+    # display_for_field() flatten the choices again for every row (250 of them for countries).
     @admin.display(description=_("state"), ordering="status")
     def state(self, obj: Signature) -> str:
         return format_html(
             '<span class="state state--{}">{}</span>{}',
             obj.status,
-            obj.get_status_display(),
+            STATUS_LABELS.get(obj.status, obj.status),
             format_html(" <small>{}</small>", _("shown")) if obj.is_public else "",
         )
+
+    @admin.display(description=_("verification"), ordering="level")
+    def verification(self, obj: Signature) -> str:
+        return str(LEVEL_LABELS.get(obj.level, obj.level))
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_code(self, obj: Signature) -> str:
+        code = str(obj.country)
+        return format_html('<abbr title="{}">{}</abbr>', countries.name(code), code)
 
     @admin.display(description=_("affiliation"))
     def affiliation(self, obj: Signature) -> str:
@@ -763,17 +804,41 @@ class SignatureAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/curation/import_signatures.html", context)
 
 
+class EventActionFilter(admin.SimpleListFilter):
+    """The actions the services record: a fixed list, never a DISTINCT over the trail."""
+
+    title = _("action")
+    parameter_name = "action"
+    ACTIONS = (
+        "confirmed", "approved", "rejected", "flagged", "withdrawn", "edited", "featured",
+        "unfeatured", "imported", "institution_merged", "orcid_connected", "orcid_removed",
+    )  # fmt: skip
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(a, a.replace("_", " ")) for a in self.ACTIONS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class EventStatusFilter(admin.SimpleListFilter):
+    title = _("new state")
+    parameter_name = "to_status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in Status.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(to_status=self.value()) if self.value() else queryset
+
+
 @admin.register(SignatureEvent)
-class SignatureEventAdmin(admin.ModelAdmin):
+class SignatureEventAdmin(CheapListMixin, admin.ModelAdmin):
     """The audit trail of every signature, newest first."""
 
     list_display = ["created_at", "action", "signature_link", "from_status", "to_status", "who"]
-    list_filter = ["action", "to_status"]
+    list_filter = [EventActionFilter, EventStatusFilter]
     list_select_related = ["signature", "actor"]
-    list_per_page = 100
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = IdsFirstPaginator
     ordering = ["-created_at", "-id"]
     sortable_by = ()
     readonly_fields = ["signature", "actor", "action", "from_status", "to_status", "reason"]

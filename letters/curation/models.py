@@ -60,7 +60,7 @@ class FraudSignal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["signature", "kind"]
+        ordering = ["kind"]
         constraints = [
             models.UniqueConstraint(fields=["signature", "kind"], name="one_signal_per_kind")
         ]

@@ -324,8 +324,9 @@ def institutions_merge(
         )
         for signature in _locked(signature_ids):
             old_name = signature.institution_name
+            old_institution = names.get(signature.institution_id or 0)
             # The name as the registry had it follows the registry; a name as typed stays.
-            if old_name == names.get(signature.institution_id or 0):
+            if old_name == old_institution:
                 signature.institution_name = target.name
             signature.institution = target
             signature_index_text(signature)
@@ -336,7 +337,7 @@ def institutions_merge(
                 actor=actor,
                 reason=f"Duplicate institution merged into “{target.name}”",
                 changes={
-                    "institution": [names.get(signature.institution_id or 0), target.name],
+                    "institution": [old_institution, target.name],
                     "institution_name": [old_name, signature.institution_name],
                 },
                 update_fields=["institution", "institution_name", "search_text", "name_key"],
