@@ -219,6 +219,10 @@ class SignatureAdminForm(forms.ModelForm):
     class Meta:
         model = Signature
         fields = list(services.EDITABLE)
+        labels = {
+            "institution": _("Institution in the registry"),
+            "institution_name": _("Affiliation as shown"),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -226,20 +230,6 @@ class SignatureAdminForm(forms.ModelForm):
         if edited and not data.get("reason", "").strip():
             self.add_error("reason", _("Say why these details change."))
         return data
-
-
-class FraudSignalInline(admin.TabularInline):
-    model = FraudSignal
-    fields = ("kind", "explanation", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class SignatureEventInline(admin.TabularInline):
@@ -303,7 +293,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
     search_fields = ["search_text"]  # answered by get_search_results below
     search_help_text = _("A name or institution (accents and case do not matter), or an email.")
     autocomplete_fields = ["institution"]
-    inlines = [FraudSignalInline, SignatureEventInline]
+    inlines = [SignatureEventInline]
     change_list_template = "admin/curation/signature_change_list.html"
     change_form_template = "admin/curation/signature_change_form.html"
     actions = [
@@ -317,6 +307,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
         "export_audit",
     ]
     readonly_fields = [
+        "fraud_signals_found",
         "letter",
         "letter_version",
         "email",
@@ -334,7 +325,19 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
         "withdrawn_at",
     ]
     fieldsets = [
-        (None, {"fields": ["letter", "letter_version", "status", "is_public", "level"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "letter",
+                    "letter_version",
+                    "status",
+                    "is_public",
+                    "level",
+                    "fraud_signals_found",
+                ]
+            },
+        ),
         (
             _("As shown in public"),
             {
@@ -470,6 +473,20 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
             )
         return obj.institution_name or "-"
 
+    @admin.display(description=_("fraud signals"))
+    def fraud_signals_found(self, obj: Signature) -> str:
+        found = list(obj.fraud_signals.all())
+        if not found:
+            return str(_("None found when the signature was confirmed."))
+        return format_html(
+            '<ul class="signal-list">{}</ul>',
+            format_html_join(
+                "",
+                '<li><span class="signal signal--{}">{}</span> {}</li>',
+                ((s.kind, s.get_kind_display(), s.explanation) for s in found),
+            ),
+        )
+
     @admin.display(description=_("signals"))
     def signals(self, obj: Signature) -> str:
         found = list(obj.fraud_signals.all())
@@ -480,6 +497,12 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
             '<span class="signal signal--{}" title="{}">{}</span>',
             ((s.kind, s.explanation, s.get_kind_display()) for s in found),
         )
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        columns = list(super().get_list_display(request))
+        if _selected_letter_id(request):
+            columns.remove("letter_short")  # one letter's queue: the column says nothing
+        return columns
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         extra = extra_context or {}

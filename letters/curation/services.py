@@ -207,6 +207,27 @@ def signatures_next_featured_rank(*, letter_id: int) -> int:
     return (top or 0) + 1
 
 
+def letter_moderation_changed(*, letter_id: int) -> int:
+    """A letter switched between pre- and post-moderation: confirmed signatures that nobody
+    approved now show, or wait, as the new rule says. Their state is unchanged (no audit
+    event: what changed is the letter, and the letter keeps its own history), so the
+    derived column is recomputed in one statement rather than row by row."""
+    letter = Letter.objects.get(pk=letter_id)
+    probe = Signature(status=Status.CONFIRMED, capacity=Signature.Capacity.INDIVIDUAL)
+    shows = signature_is_public(probe, letter)
+    changed = (
+        Signature.objects.filter(
+            letter_id=letter_id,
+            status=Status.CONFIRMED,
+            capacity=Signature.Capacity.INDIVIDUAL,
+        )
+        .exclude(is_public=shows)
+        .update(is_public=shows, updated_at=timezone.now())
+    )
+    letter_stats_schedule_refresh(letter_id=letter_id)
+    return changed
+
+
 # What the public sees ----------------------------------------------------------------------
 
 EDITABLE = (

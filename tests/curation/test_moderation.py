@@ -14,6 +14,7 @@ from letters.signatures.stats import letter_stats_refresh
 from tests.curation.admin_helpers import act, act_on_page, messages_of, public_names
 from tests.curation.people import ANNA, CLARA, sign_and_confirm, tum
 from tests.factories import LetterFactory, SignatureFactory
+from tests.signing import committed
 from tests.staff import staff_login, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,24 @@ def test_a_bulk_action_over_the_limit_changes_nothing(curator: Client) -> None:
     response = act(curator, "approve", signatures)
     assert "more than 5 signatures" in messages_of(response)[0]
     assert not Signature.objects.filter(status=Status.APPROVED).exists()
+
+
+def test_switching_a_letter_to_pre_moderation_holds_what_nobody_approved(
+    curator: Client,
+) -> None:
+    letter = LetterFactory.create(moderation=Letter.Moderation.POST)
+    anna = sign_and_confirm(letter, institution=tum(), **ANNA)
+    approved = SignatureFactory.create(letter=letter, full_name="Ben", status=Status.APPROVED)
+    assert shown(curator, letter) == ["Ben", "Anna Beispiel"]
+    letter.moderation = Letter.Moderation.PRE
+    with committed():
+        letter.save()
+    assert shown(curator, letter) == ["Ben"]
+    anna.refresh_from_db()
+    assert anna.status == Status.CONFIRMED and not anna.is_public
+    letter.moderation = Letter.Moderation.POST
+    with committed():
+        letter.save()
+    assert shown(curator, letter) == ["Ben", "Anna Beispiel"]
+    approved.refresh_from_db()
+    assert approved.is_public
