@@ -8,6 +8,7 @@ never scan the table, and no query per row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -340,19 +341,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
         ),
         (
             _("As shown in public"),
-            {
-                "fields": [
-                    "full_name",
-                    "display_name",
-                    "title",
-                    "institution",
-                    "institution_name",
-                    "show_affiliation",
-                    "country",
-                    "capacity",
-                    "featured_rank",
-                ]
-            },
+            {"fields": [*services.EDITABLE, "capacity", "featured_rank"]},
         ),
         (
             _("Evidence"),
@@ -592,21 +581,37 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
             )
             self._report(request, result, "approved")
 
+    def _with_reason(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action: str,
+        title: Any,
+        moderate: Callable[..., services.ModerationResult],
+        verb: str,
+    ) -> HttpResponse | None:
+        """Ask for the reason on a page of its own, then act with it."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(request, queryset, action=action, title=title, form=form)
+        ids = self._ids(request, queryset)
+        if ids is not None:
+            result = moderate(
+                signature_ids=ids, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            self._report(request, result, verb)
+        return None
+
     @admin.action(description=_("Reject, with a reason"), permissions=["moderate"], location=BOTH)
     def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            ids = self._ids(request, queryset)
-            if ids is not None:
-                result = services.signatures_reject(
-                    signature_ids=ids,
-                    actor=request.user,  # type: ignore[arg-type]
-                    reason=form.cleaned_data["reason"],
-                )
-                self._report(request, result, "rejected")
-            return None
-        return self._intermediate(
-            request, queryset, action="reject", title=_("Reject signatures"), form=form
+        return self._with_reason(
+            request,
+            queryset,
+            action="reject",
+            title=_("Reject signatures"),
+            moderate=services.signatures_reject,
+            verb="rejected",
         )
 
     @admin.action(
@@ -615,19 +620,13 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
         location=BOTH,
     )
     def flag(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            ids = self._ids(request, queryset)
-            if ids is not None:
-                result = services.signatures_flag(
-                    signature_ids=ids,
-                    actor=request.user,  # type: ignore[arg-type]
-                    reason=form.cleaned_data["reason"],
-                )
-                self._report(request, result, "flagged for review")
-            return None
-        return self._intermediate(
-            request, queryset, action="flag", title=_("Flag signatures for review"), form=form
+        return self._with_reason(
+            request,
+            queryset,
+            action="flag",
+            title=_("Flag signatures for review"),
+            moderate=services.signatures_flag,
+            verb="flagged for review",
         )
 
     @admin.action(
@@ -895,17 +894,10 @@ class WatchlistForm(forms.ModelForm):
         fields = ["name", "note"]
 
     def clean_name(self) -> str:
-        from letters.signatures.verification import name_key
-
         name: str = self.cleaned_data["name"]
-        key = name_key(name)
-        if not key:
-            raise forms.ValidationError(_("Give the name as it would be signed."))
-        clash = WatchlistEntry.objects.filter(name_key=key).exclude(pk=self.instance.pk).first()
-        if clash:
-            raise forms.ValidationError(
-                _("“%(name)s” is on the watch list already.") % {"name": clash.name}
-            )
+        problem = services.watchlist_name_problem(name=name, entry_id=self.instance.pk)
+        if problem:
+            raise forms.ValidationError(problem)
         return name
 
 

@@ -374,17 +374,25 @@ def institutions_merge(
 # The watch list --------------------------------------------------------------------------
 
 
+def watchlist_name_problem(*, name: str, entry_id: int | None = None) -> str:
+    """Why the name cannot go on the watch list (as a new entry or entry `entry_id`)."""
+    key = name_key(name)
+    if not key:
+        return "Give the name as it would be signed."
+    others = WatchlistEntry.objects.filter(name_key=key)
+    clash = (others.exclude(pk=entry_id) if entry_id else others).first()
+    return f"“{clash.name}” is on the watch list already." if clash else ""
+
+
 def watchlist_entry_save(
     *, entry: WatchlistEntry, actor: User | None, recheck: bool = True
 ) -> WatchlistEntry:
     """Add or change a watch-list name. Signatures with that name already on a letter and
     showing are flagged at once, so a name added late does not stay up unchecked."""
+    problem = watchlist_name_problem(name=entry.name, entry_id=entry.pk)
+    if problem:
+        raise CurationError(problem)
     key = name_key(entry.name)
-    if not key:
-        raise CurationError("Give the name as it would be signed.")
-    clash = WatchlistEntry.objects.filter(name_key=key).exclude(pk=entry.pk).first()
-    if clash is not None:
-        raise CurationError(f"“{clash.name}” is on the watch list already.")
     entry.name_key = key
     if entry.pk is None:
         entry.added_by = actor
