@@ -364,5 +364,9 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "letters.signatures.tasks.purge_expired",
             "schedule": 3600.0,
         },
+        "purge-erased-fraud-signals": {
+            "task": "letters.curation.tasks.purge_erased_signals",
+            "schedule": 3600.0,
+        },
     }
 )

@@ -292,7 +292,9 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     sortable_by = ["created_at"]
     search_fields = ["search_text"]  # answered by get_search_results below
-    search_help_text = _("A name or institution (accents and case do not matter), or an email.")
+    search_help_text = _(
+        "A name or institution (accents and case do not matter), an email address, or #id."
+    )
     autocomplete_fields = ["institution"]
     inlines = [SignatureEventInline]
     change_list_template = "admin/curation/signature_change_list.html"

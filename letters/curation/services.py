@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter
+from letters.common.emaildomains import email_normalize
 from letters.curation import fraud
 from letters.curation.imports import ImportReport, import_report
 from letters.curation.models import FraudSignal, SignatureImport, WatchlistEntry
@@ -73,6 +74,15 @@ def signature_assess(*, signature: Signature, hold: bool = True) -> list[FraudSi
             changes={"signals": sorted(f.kind for f in holding)},
         )
     return stored
+
+
+def fraud_signals_purge_erased() -> int:
+    """Signals of signatures that retention has erased (withdrawn long enough ago): their
+    explanations name the person and the address's domain, which must go with the rest."""
+    deleted, _ = FraudSignal.objects.filter(
+        signature__status=Status.WITHDRAWN, signature__email="", signature__full_name="(withdrawn)"
+    ).delete()
+    return deleted
 
 
 # Moderation ------------------------------------------------------------------------------
@@ -467,7 +477,7 @@ def signature_import_run(*, staged_id: int, actor: User) -> ImportResult:
                 letter=letter,
                 letter_version=letter.current_version,
                 email=row.email,
-                email_normalized=row.email.lower(),
+                email_normalized=email_normalize(row.email),
                 full_name=row.full_name,
                 title=row.title,
                 institution=row.institution,

@@ -4,13 +4,18 @@ university's address)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from letters.campaigns.models import Letter
 from letters.curation.models import FraudSignal, WatchlistEntry
 from letters.curation.services import watchlist_entry_save
+from letters.curation.tasks import purge_erased_signals
 from letters.signatures.models import Signature
+from letters.signatures.services import signature_withdraw, signatures_purge_expired
 from letters.signatures.stats import letter_stats_refresh
 from tests.curation.people import ANNA, MALLORY, sign_and_confirm, tum
 from tests.factories import LetterFactory
@@ -175,3 +180,18 @@ def test_signatures_from_different_networks_are_no_burst(letter: Letter) -> None
             ip_hash="office-network",
         )
     assert Kind.BURST not in kinds(anna(letter, ip_hash="her-home-network"))
+
+
+def test_signals_go_when_retention_erases_a_withdrawn_signature(letter: Letter) -> None:
+    signature = sign_and_confirm(
+        letter, full_name="Throwaway Person", email="someone@mailinator.com", country="FR"
+    )
+    kept = anna(letter, email="anna.beispiel@example.org")  # has a signal, stays
+    signature_withdraw(signature_id=signature.pk)
+    Signature.objects.filter(pk=signature.pk).update(
+        withdrawn_at=timezone.now() - timedelta(days=60)
+    )
+    signatures_purge_expired()
+    assert purge_erased_signals() == 1
+    assert not FraudSignal.objects.filter(signature=signature).exists()
+    assert FraudSignal.objects.filter(signature=kept).exists()
