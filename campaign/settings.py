@@ -323,6 +323,8 @@ SIGNATURE_IMPORT_MAX_MB = envint("SIGNATURE_IMPORT_MAX_MB", 10)
 SIGNATURE_IMPORT_MAX_ROWS = envint("SIGNATURE_IMPORT_MAX_ROWS", 50_000)
 # The most signatures one bulk action in the admin changes (it runs within the request).
 CURATION_BULK_MAX = envint("CURATION_BULK_MAX", 5000)
+# How long the admin's counts of a letter's signatures by state may lag behind signing.
+CURATION_COUNTS_SECONDS = envint("CURATION_COUNTS_SECONDS", 5)
 
 # Staff reach the admin only after two-factor authentication (allauth's MFA): see
 # campaign/middleware.py. Turning this off is for a throwaway local setup only.

@@ -258,8 +258,8 @@ class ReasonForm(forms.Form):
     )
 
 
-def _export_filename(queryset_letter: Letter | None, kind: str, extension: str) -> str:
-    base = queryset_letter.slug if queryset_letter else "all-letters"
+def _export_filename(letter: Letter | None, kind: str, extension: str) -> str:
+    base = letter.slug if letter else "all-letters"
     return f"{slugify(base)}-{kind}.{extension}"
 
 
@@ -691,7 +691,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
             )
             self._report(request, result, "taken off the featured list")
 
-    def _letter_of(self, queryset: QuerySet, request: HttpRequest) -> Letter | None:
+    def _letter_of(self, request: HttpRequest) -> Letter | None:
         letter_id = _selected_letter_id(request)
         return Letter.objects.filter(pk=letter_id).first() if letter_id else None
 
@@ -702,7 +702,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export as CSV"), permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
-        letter = self._letter_of(queryset, request)
+        letter = self._letter_of(request)
         return self._stream(
             selectors.csv_lines(selectors.SIGNATORY_COLUMNS, selectors.signatory_rows(queryset)),
             "text/csv; charset=utf-8",
@@ -711,7 +711,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export as JSON"), permissions=["export"])
     def export_json(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
-        letter = self._letter_of(queryset, request)
+        letter = self._letter_of(request)
         filters = {k: str(v) for k, v in request.GET.items() if k not in ("p", "o")}
         return self._stream(
             selectors.signatories_json(
@@ -723,7 +723,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the audit trail as CSV"), permissions=["view"])
     def export_audit(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
-        letter = self._letter_of(queryset, request)
+        letter = self._letter_of(request)
         events = SignatureEvent.objects.filter(signature__in=queryset.values("pk"))
         return self._stream(
             selectors.csv_lines(selectors.EVENT_COLUMNS, selectors.event_rows(events)),

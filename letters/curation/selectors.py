@@ -9,6 +9,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -33,16 +35,30 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 
 
+def _queue_counts_key(letter_id: int) -> str:
+    return f"curation:queue-counts:{letter_id}"
+
+
 def letter_queue_counts(*, letter_id: int) -> dict[str, int]:
     """How many of the letter's signatures are in each state: one grouped query over the
-    (letter, status) index."""
-    rows = (
-        Signature.objects.filter(letter_id=letter_id)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
-    return dict(rows)
+    (letter, status) index, kept a few seconds (a curator working through the queue opens
+    the list again and again; curation's own changes forget it at once)."""
+    key = _queue_counts_key(letter_id)
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        rows = (
+            Signature.objects.filter(letter_id=letter_id)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+        )
+        counts = dict(rows)
+        cache.set(key, counts, timeout=settings.CURATION_COUNTS_SECONDS)
+    return counts
+
+
+def letter_queue_counts_forget(*, letter_ids: Iterable[int]) -> None:
+    cache.delete_many([_queue_counts_key(letter_id) for letter_id in set(letter_ids)])
 
 
 def _iso(value: Any) -> str:

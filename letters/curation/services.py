@@ -24,6 +24,7 @@ from letters.common.emaildomains import email_normalize
 from letters.curation import fraud
 from letters.curation.imports import ImportReport, import_report
 from letters.curation.models import FraudSignal, SignatureImport, WatchlistEntry
+from letters.curation.selectors import letter_queue_counts_forget
 from letters.institutions.models import Institution, InstitutionDomain
 from letters.signatures.models import Signature, SignatureEvent
 from letters.signatures.services import (
@@ -73,6 +74,7 @@ def signature_assess(*, signature: Signature, hold: bool = True) -> list[FraudSi
             reason="Held for review: " + " ".join(f.explanation for f in holding),
             changes={"signals": sorted(f.kind for f in holding)},
         )
+        letter_queue_counts_forget(letter_ids=[signature.letter_id])
     return stored
 
 
@@ -92,6 +94,7 @@ def fraud_signals_purge_erased() -> int:
 class ModerationResult:
     changed: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    letters: set[int] = field(default_factory=set)
 
     def message(self, verb: str) -> str:
         text = f"{len(self.changed)} signature{'s' if len(self.changed) != 1 else ''} {verb}."
@@ -123,7 +126,7 @@ def _locked(ids: Sequence[int]) -> Iterable[Signature]:
 
 
 MODERATION = {
-    # action: (to status, the statuses it applies to, past tense for messages)
+    # action: (the state it leads to, the states it applies to)
     "approved": (Status.APPROVED, {Status.CONFIRMED, Status.FLAGGED, Status.REJECTED}),
     "rejected": (Status.REJECTED, {Status.CONFIRMED, Status.FLAGGED, Status.APPROVED}),
     "flagged": (Status.FLAGGED, {Status.CONFIRMED, Status.APPROVED}),
@@ -152,6 +155,8 @@ def _moderate(
             signature=signature, to_status=to_status, action=action, actor=actor, reason=reason
         )
         result.changed.append(signature.pk)
+        result.letters.add(signature.letter_id)
+    letter_queue_counts_forget(letter_ids=result.letters)
     return result
 
 
@@ -534,6 +539,7 @@ def signature_import_run(*, staged_id: int, actor: User) -> ImportResult:
         staged.imported_at = timezone.now()
         staged.save(update_fields=["status", "imported_by", "imported_at"])
         letter_stats_schedule_refresh(letter_id=letter.pk)
+        transaction.on_commit(lambda: letter_queue_counts_forget(letter_ids=[letter.pk]))
     return ImportResult(staged, len(signatures))
 
 

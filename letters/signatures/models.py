@@ -156,7 +156,10 @@ class Signature(models.Model):
                 fields=["letter", "is_public", "capacity", "featured_rank", "-confirmed_at", "-id"],
                 name="signature_public_order",
             ),
-            models.Index(fields=["letter", "status", "-created_at"], name="signature_queue"),
+            # The admin's lists, newest first: a page's ids come from these alone, however
+            # deep the page (see letters.curation.admin.IdsFirstPaginator).
+            models.Index(fields=["letter", "status", "-created_at", "-id"], name="signature_queue"),
+            models.Index(fields=["letter", "-created_at", "-id"], name="signature_newest"),
             models.Index(fields=["email_normalized"], name="signature_email"),
             models.Index(fields=["ip_hash", "created_at"], name="signature_network"),
             models.Index(fields=["letter", "name_key"], name="signature_name_key"),

@@ -38,10 +38,14 @@ def test_pre_moderated_signatures_wait_for_approval(curator: Client) -> None:
     assert shown(curator, letter) == []
     queue = curator.get("/admin/signatures/signature/", {"status__exact": "queue"})
     assert "Anna Beispiel" in queue.content.decode()
+    counts = {"letter__id__exact": str(letter.pk)}
+    assert "Confirmed (1)" in curator.get("/admin/signatures/signature/", counts).content.decode()
 
     response = act(curator, "approve", [anna])
 
     assert "1 signature approved." in messages_of(response)
+    page = curator.get("/admin/signatures/signature/", counts).content.decode()
+    assert "Approved (1)" in page and "Confirmed (0)" in page  # the counts follow at once
     anna.refresh_from_db()
     assert anna.status == Status.APPROVED and anna.is_public
     assert shown(curator, letter) == ["Anna Beispiel"]
