@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "letters.campaigns",
     "letters.institutions",
     "letters.signatures",
+    "letters.curation",
     "letters.legislators",
     "campaign",
 ]
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "campaign.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "campaign.urls"
@@ -307,6 +309,28 @@ IP_HASH_RETENTION_DAYS = envint("IP_HASH_RETENTION_DAYS", 30)
 UNCONFIRMED_RETENTION_DAYS = envint("UNCONFIRMED_RETENTION_DAYS", 14)
 CONFIRMATION_LINK_DAYS = envint("CONFIRMATION_LINK_DAYS", 14)
 
+# Curation. Fraud signals are computed when a signature is confirmed (letters/curation).
+# A burst: at least FRAUD_BURST_COUNT signatures within FRAUD_BURST_WINDOW_SECONDS from one
+# network (compared by the keyed hash of its address, never the address).
+FRAUD_BURST_COUNT = envint("FRAUD_BURST_COUNT", 20)
+FRAUD_BURST_WINDOW_SECONDS = envint("FRAUD_BURST_WINDOW_SECONDS", 600)
+# Signals that hold a signature for review (flagged: hidden until approved) rather than
+# only mark it: watchlist, disposable, duplicate, burst, affiliation.
+FRAUD_FLAGGING_SIGNALS = envlist("FRAUD_FLAGGING_SIGNALS", "watchlist,disposable,duplicate,burst")
+# Imports: the registry dumps (ROR's is a few hundred MB) and signatures collected offline.
+REGISTRY_IMPORT_MAX_MB = envint("REGISTRY_IMPORT_MAX_MB", 2048)
+SIGNATURE_IMPORT_MAX_MB = envint("SIGNATURE_IMPORT_MAX_MB", 10)
+SIGNATURE_IMPORT_MAX_ROWS = envint("SIGNATURE_IMPORT_MAX_ROWS", 50_000)
+# The most signatures one bulk action in the admin changes (it runs within the request).
+CURATION_BULK_MAX = envint("CURATION_BULK_MAX", 5000)
+# How long the admin's counts of a letter's signatures by state may lag behind signing.
+CURATION_COUNTS_SECONDS = envint("CURATION_COUNTS_SECONDS", 5)
+
+# Staff reach the admin only after two-factor authentication (allauth's MFA): see
+# campaign/middleware.py. Turning this off is for a throwaway local setup only.
+STAFF_MFA_REQUIRED = envbool("STAFF_MFA_REQUIRED", True)
+MFA_TOTP_ISSUER = SITE_NAME
+
 # The benchmark's floor view (campaign/benchfloor.py); never on in production.
 BENCH_FLOOR = envbool("BENCH_FLOOR", False)
 
@@ -344,6 +368,10 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "purge-expired-signature-data": {
             "task": "letters.signatures.tasks.purge_expired",
+            "schedule": 3600.0,
+        },
+        "purge-erased-fraud-signals": {
+            "task": "letters.curation.tasks.purge_erased_signals",
             "schedule": 3600.0,
         },
     }

@@ -7,6 +7,7 @@ from allauth.socialaccount.models import SocialAccount, SocialLogin
 from allauth.socialaccount.signals import social_account_added, social_account_removed
 from django.test import RequestFactory
 
+from letters.common.emaildomains import domain_matches, is_disposable, is_free_mail
 from letters.signatures.models import Signature
 from letters.signatures.services import (
     SignatureInput,
@@ -14,7 +15,7 @@ from letters.signatures.services import (
     signature_submit,
     signature_transition,
 )
-from letters.signatures.verification import domain_matches, is_disposable, is_free_mail, level_for
+from letters.signatures.verification import level_for
 from tests.factories import ConsentTextFactory, InstitutionFactory, LetterFactory
 from tests.signing import committed
 

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "letters.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from letters.accounts import receivers  # noqa: F401

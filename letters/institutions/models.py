@@ -6,10 +6,13 @@ signer belongs there."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from letters.common.emaildomains import domain_normalize, domain_problem
 
 
 class Institution(models.Model):
@@ -51,7 +54,15 @@ class Institution(models.Model):
                 fields=["ror_id"], condition=~models.Q(ror_id=""), name="institution_ror_unique"
             ),
         ]
-        indexes = [models.Index(Lower("name"), name="institution_name_lower")]
+        indexes = [
+            models.Index(Lower("name"), name="institution_name_lower"),
+            # The admin lists the registry in name order.
+            models.Index(fields=["name"], name="institution_name"),
+        ]
+        permissions = [
+            ("merge_institution", _("Can merge duplicate institutions")),
+            ("import_institutions", _("Can import the institution registry")),
+        ]
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
 
@@ -62,6 +73,11 @@ class Institution(models.Model):
 class InstitutionDomain(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(_("email domain"), max_length=253)
+    # Which import brought the domain in: a re-import drops the domains its source no longer
+    # lists, and leaves those an organiser added by hand.
+    source = models.CharField(
+        max_length=8, choices=Institution.Source.choices, default=Institution.Source.MANUAL
+    )
 
     class Meta:
         ordering = ["domain"]
@@ -76,3 +92,9 @@ class InstitutionDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+    def clean(self) -> None:
+        self.domain = domain_normalize(self.domain)
+        problem = domain_problem(self.domain)
+        if problem:
+            raise ValidationError({"domain": problem})

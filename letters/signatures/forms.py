@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -9,17 +8,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from letters.common.emaildomains import domain_matches, is_disposable
+from letters.common.text import clean_text
 from letters.institutions.models import Institution
 from letters.signatures.challenge import ChallengeFailed, challenge_verify
 from letters.signatures.models import ConsentText, Signature
 from letters.signatures.services import SignatureInput
-from letters.signatures.verification import domain_matches, is_disposable
-
-
-def _clean_text(value: str) -> str:
-    """Text as typed, minus what can never be meant: control characters and edge spaces."""
-    kept = "".join(ch for ch in value if not unicodedata.category(ch).startswith("C") or ch == " ")
-    return " ".join(kept.split())
 
 
 @lru_cache(maxsize=16)
@@ -90,16 +84,16 @@ class SignForm(forms.Form):
         self.institution_obj: Institution | None = None
 
     def clean_full_name(self) -> str:
-        name = _clean_text(self.cleaned_data["full_name"])
+        name = clean_text(self.cleaned_data["full_name"])
         if len(name) < 2:
             raise forms.ValidationError(_("Please enter your full name."))
         return name
 
     def clean_title(self) -> str:
-        return _clean_text(self.cleaned_data["title"])
+        return clean_text(self.cleaned_data["title"])
 
     def clean_institution_name(self) -> str:
-        return _clean_text(self.cleaned_data["institution_name"])
+        return clean_text(self.cleaned_data["institution_name"])
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip()
@@ -193,7 +187,7 @@ class DisplayForm(forms.Form):
     show_affiliation = forms.BooleanField(label=_("Show my affiliation"), required=False)
 
     def clean_display_name(self) -> str:
-        return _clean_text(self.cleaned_data["display_name"])
+        return clean_text(self.cleaned_data["display_name"])
 
     def clean_title(self) -> str:
-        return _clean_text(self.cleaned_data["title"])
+        return clean_text(self.cleaned_data["title"])

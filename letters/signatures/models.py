@@ -156,7 +156,10 @@ class Signature(models.Model):
                 fields=["letter", "is_public", "capacity", "featured_rank", "-confirmed_at", "-id"],
                 name="signature_public_order",
             ),
-            models.Index(fields=["letter", "status", "-created_at"], name="signature_queue"),
+            # The admin's lists, newest first: a page's ids come from these alone, however
+            # deep the page (see letters.curation.admin.IdsFirstPaginator).
+            models.Index(fields=["letter", "status", "-created_at", "-id"], name="signature_queue"),
+            models.Index(fields=["letter", "-created_at", "-id"], name="signature_newest"),
             models.Index(fields=["email_normalized"], name="signature_email"),
             models.Index(fields=["ip_hash", "created_at"], name="signature_network"),
             models.Index(fields=["letter", "name_key"], name="signature_name_key"),
@@ -166,6 +169,11 @@ class Signature(models.Model):
                 condition=models.Q(status="unconfirmed", confirmation_sent_at__isnull=True),
                 name="signature_confirmation_due",
             ),
+        ]
+        permissions = [
+            ("moderate_signature", _("Can approve, reject, flag and feature signatures")),
+            ("export_signatures", _("Can export a letter's signatories")),
+            ("import_signatures", _("Can import signatures collected offline")),
         ]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")

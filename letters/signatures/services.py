@@ -22,17 +22,12 @@ from django.utils import timezone
 from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
 from letters.common.debounce import task_run_after_window
+from letters.common.emaildomains import domain_matches, email_normalize
 from letters.institutions.models import Institution
 from letters.signatures import signals
 from letters.signatures.models import ConsentText, Signature, SignatureEvent
 from letters.signatures.stats import letter_stats_schedule_refresh
-from letters.signatures.verification import (
-    domain_matches,
-    email_normalize,
-    fold,
-    level_for,
-    name_key,
-)
+from letters.signatures.verification import fold, level_for, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +79,8 @@ def consent_current() -> ConsentText:
     return consent
 
 
-def _search_fields(signature: Signature) -> None:
+def signature_index_text(signature: Signature) -> None:
+    """Recompute the folded text that search and duplicate detection read."""
     signature.search_text = fold(f"{signature.public_name} {signature.institution_name}")[:500]
     signature.name_key = name_key(signature.full_name)
 
@@ -221,7 +217,7 @@ def signature_submit(
             token_nonce=secrets.token_hex(6),
             **details,
         )
-        _search_fields(signature)
+        signature_index_text(signature)
         try:
             _insert(signature)
         except IntegrityError:
@@ -250,7 +246,7 @@ def signature_submit(
             existing.ip_hash = ip_hash
             existing.token_nonce = secrets.token_hex(6)
             existing.confirmation_sent_at = None
-            _search_fields(existing)
+            signature_index_text(existing)
             existing.save()
             confirmations_schedule_send()
             return SubmitResult(existing.pk, SubmitOutcome.RESUBMITTED)
@@ -363,7 +359,7 @@ def signature_update_display(
             return signature
         for name, value in new.items():
             setattr(signature, name, value)
-        _search_fields(signature)
+        signature_index_text(signature)
         signature.save(update_fields=[*DISPLAY_FIELDS, "search_text", "updated_at"])
         SignatureEvent.objects.create(
             signature=signature,

@@ -23,6 +23,7 @@ from django_countries import countries
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter
+from letters.common.emaildomains import email_normalize
 from letters.common.pagecache import public_page
 from letters.signatures import selectors, services
 from letters.signatures.challenge import challenge_create
@@ -33,7 +34,7 @@ from letters.signatures.tokens import (
     signature_for_confirm_token,
     signature_for_withdraw_token,
 )
-from letters.signatures.verification import email_normalize, ip_hash
+from letters.signatures.verification import ip_hash
 
 SESSION_CONFIRMED = "signatures.just_confirmed"
 PAGE_SIZE = 50

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import importlib
-import secrets
 from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from letters.accounts.mfa import totp_provision, totp_secret_new
 from letters.accounts.models import User
 
 ADMIN_EMAIL = "admin@example.org"
@@ -31,27 +31,27 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(stdout=self.stdout)
-            password = self._admin_password()
+            secret = self._admin()
         self.stdout.write(self.style.SUCCESS("\nDemo data ready."))
         self.stdout.write(
-            f"Admin: http://127.0.0.1:8000/admin/  email {ADMIN_EMAIL}  password {password}"
+            f"Admin: http://127.0.0.1:8000/admin/  sign in as {ADMIN_EMAIL}\n"
+            "  1. The sign-in code is emailed: with the demo's settings the email is printed "
+            "in this terminal.\n"
+            f"  2. Then the code of your authenticator app, with this key added to it: {secret}\n"
+            f"     No app at hand? uv run python manage.py totp_code {secret}"
         )
 
-    def _admin_password(self) -> str:
-        """A fresh password on every run, so the terminal always shows one that works."""
-        password = secrets.token_urlsafe(12)
+    def _admin(self) -> str:
+        """The admin account, with a fresh authenticator on every run, so the terminal
+        always shows a key that works. Staff need a second factor to open the admin."""
         admin = User.objects.filter(email=ADMIN_EMAIL).first()
         if admin is None:
-            admin = User.objects.create_superuser(email=ADMIN_EMAIL, password=password)
-        else:
-            admin.set_password(password)
-            admin.save(update_fields=["password"])
-        self._after_admin(admin)
-        return password
-
-    def _after_admin(self, admin: User) -> None:
+            admin = User.objects.create_superuser(email=ADMIN_EMAIL)
         from allauth.account.models import EmailAddress
 
         EmailAddress.objects.update_or_create(
             user=admin, email=admin.email, defaults={"verified": True, "primary": True}
         )
+        secret = totp_secret_new()
+        totp_provision(user=admin, secret=secret)
+        return secret

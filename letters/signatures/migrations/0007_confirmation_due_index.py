@@ -7,9 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0002_letter_languages'),
-        ('institutions', '0002_name_trigram_index'),
-        ('signatures', '0004_public_list_index_and_people_counts'),
+        ('signatures', '0006_admin_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,97 @@
+"""Email addresses and their domains: what an address says about who holds it.
+
+Shared by the institution registry (which must never register a free-mail provider as an
+institution's domain) and by signing and curation (which decide what a confirmed address
+proves). Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
+
+# Providers that give anyone an address: never evidence of an affiliation.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk",
+        "hotmail.fr", "hotmail.de", "hotmail.it", "hotmail.es", "live.com", "live.fr",
+        "live.de", "msn.com", "yahoo.com", "yahoo.fr", "yahoo.de", "yahoo.co.uk", "yahoo.it",
+        "yahoo.es", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.de",
+        "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de", "freenet.de",
+        "posteo.de", "posteo.net", "mailbox.org", "protonmail.com", "proton.me", "pm.me",
+        "tutanota.com", "tuta.io", "zoho.com", "yandex.ru", "yandex.com", "mail.ru",
+        "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr", "libero.it",
+        "virgilio.it", "tiscali.it", "seznam.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
+        "fastmail.com", "hey.com", "qq.com", "163.com", "naver.com", "bluewin.ch",
+        "telenet.be", "skynet.be", "ziggo.nl", "kpnmail.nl", "sapo.pt", "abv.bg",
+    }
+)  # fmt: skip
+
+# A DNS name as registries write email domains: labels of letters, digits and inner
+# hyphens, a top-level label of at least two characters (IDNs in their xn-- form).
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def email_normalize(email: str) -> str:
+    """The key for "the same address": trimmed and case-folded.
+
+    Local parts are case-sensitive in theory; no provider signatories use treats them so."""
+    return email.strip().lower()
+
+
+def email_domain(email: str) -> str:
+    return email_normalize(email).rpartition("@")[2].rstrip(".")
+
+
+def domain_and_parents(domain: str) -> Iterable[str]:
+    """ "mail.cs.tum.de", then "cs.tum.de", then "tum.de" (never the bare top-level label)."""
+    parts = domain.split(".")
+    for i in range(len(parts) - 1):
+        yield ".".join(parts[i:])
+
+
+def domain_is_free_mail(domain: str) -> bool:
+    return any(d in FREE_MAIL_DOMAINS for d in domain_and_parents(domain))
+
+
+def domain_is_disposable(domain: str) -> bool:
+    return any(d in DISPOSABLE_DOMAINS for d in domain_and_parents(domain))
+
+
+def is_disposable(email: str) -> bool:
+    return domain_is_disposable(email_domain(email))
+
+
+def is_free_mail(email: str) -> bool:
+    return domain_is_free_mail(email_domain(email))
+
+
+def domain_normalize(domain: str) -> str:
+    """How a domain is stored: lower case, IDNA-encoded, without a leading "@" or a trailing dot."""
+    cleaned = domain.strip().lower().lstrip("@").rstrip(".")
+    try:
+        return cleaned.encode("idna").decode("ascii")
+    except UnicodeError:
+        return cleaned  # left as typed: `domain_problem` says what is wrong with it
+
+
+def domain_problem(domain: str) -> str:
+    """Why a (normalised) domain cannot be an institution's email domain, or "" if it can."""
+    if not _DOMAIN.match(domain):
+        return f"“{domain}” is not a domain name (like university.edu)."
+    if domain_is_free_mail(domain):
+        return f"{domain} is a free-mail provider: anyone can get an address there."
+    if domain_is_disposable(domain):
+        return f"{domain} is a disposable-email service."
+    return ""
+
+
+def domain_matches(email: str, domains: Iterable[str]) -> bool:
+    """Whether the address is at one of the domains or a subdomain of one."""
+    domain = email_domain(email)
+    for registered in domains:
+        registered = registered.strip().lower().lstrip("@").rstrip(".")
+        if registered and (domain == registered or domain.endswith("." + registered)):
+            return True
+    return False
