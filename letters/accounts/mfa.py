@@ -9,17 +9,13 @@ authenticator in this very session."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-import struct
 import time
 from enum import StrEnum
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
 from allauth.mfa.utils import encrypt, is_mfa_enabled
 from django.http import HttpRequest
 
@@ -60,15 +56,11 @@ def totp_provision(*, user: User, secret: str) -> Authenticator:
 
 
 def totp_secret_new() -> str:
-    return base64.b32encode(secrets.token_bytes(20)).decode("ascii")
+    return generate_totp_secret()
 
 
 def totp_now(secret: str, *, at: float | None = None) -> str:
-    """The code an authenticator app shows now for the secret (RFC 6238: HMAC-SHA1, the
-    period and digits allauth is configured with)."""
+    """The code an authenticator app shows now for the secret, computed by allauth's own
+    TOTP functions with the period and digits allauth is configured with."""
     counter = int(time.time() if at is None else at) // mfa_settings.TOTP_PERIOD
-    key = base64.b32decode(secret.upper(), casefold=True)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 10**mfa_settings.TOTP_DIGITS:0{mfa_settings.TOTP_DIGITS}d}"
+    return format_hotp_value(hotp_value(secret, counter))
