@@ -8,13 +8,15 @@ from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
-def sync_site(**kwargs: Any) -> None:
+def sync_site(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """allauth names the site in its emails from django.contrib.sites: keep that row equal
     to SITE_URL and SITE_NAME instead of Django's example.com."""
+    if sender.label != "sites":
+        return
     from django.contrib.sites.models import Site
 
     domain = urlsplit(settings.SITE_URL).netloc or "localhost"
-    Site.objects.update_or_create(
+    Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
     )
 
@@ -24,4 +26,5 @@ class CampaignConfig(AppConfig):
     verbose_name = "Campaign site"
 
     def ready(self) -> None:
-        post_migrate.connect(sync_site, sender=self)
+        # Sent per app with models; this one has none, so listen for the sites app's.
+        post_migrate.connect(sync_site, dispatch_uid="campaign.sync_site")

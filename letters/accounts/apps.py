@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "letters.accounts"
     label = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Users"  # allauth's own app is "Accounts"
 
     def ready(self) -> None:
         from letters.accounts import receivers  # noqa: F401

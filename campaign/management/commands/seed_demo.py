@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -31,17 +33,19 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(stdout=self.stdout)
-            secret = self._admin()
+            secret, recovery = self._admin()
         self.stdout.write(self.style.SUCCESS("\nDemo data ready."))
         self.stdout.write(
             f"Admin: http://127.0.0.1:8000/admin/  sign in as {ADMIN_EMAIL}\n"
             "  1. The sign-in code is emailed: with the demo's settings the email is printed "
             "in this terminal.\n"
-            f"  2. Then the code of your authenticator app, with this key added to it: {secret}\n"
-            f"     No app at hand? uv run python manage.py totp_code {secret}"
+            "  2. Then the second factor: one of these single-use recovery codes\n"
+            f"     {'  '.join(recovery)}\n"
+            f"     or the code of an authenticator app to which you add this key: {secret}\n"
+            f"     (uv run python manage.py totp_code {secret} prints the current code)"
         )
 
-    def _admin(self) -> str:
+    def _admin(self) -> tuple[str, list[str]]:
         """The admin account, with a fresh authenticator on every run, so the terminal
         always shows a key that works. Staff need a second factor to open the admin."""
         admin = User.objects.filter(email=ADMIN_EMAIL).first()
@@ -54,4 +58,6 @@ class Command(BaseCommand):
         )
         secret = totp_secret_new()
         totp_provision(user=admin, secret=secret)
-        return secret
+        Authenticator.objects.filter(user=admin, type=Authenticator.Type.RECOVERY_CODES).delete()
+        recovery = RecoveryCodes.activate(admin).get_unused_codes()[:3]
+        return secret, recovery
