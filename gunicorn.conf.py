@@ -19,3 +19,11 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("WEB_ACCESS_LOG") or None
+
+
+def pre_fork(server: object, worker: object) -> None:
+    # Everything imported before forking lives as long as the process: keep the garbage
+    # collector from walking it again and again in every worker.
+    import gc
+
+    gc.freeze()

@@ -67,9 +67,18 @@ class Signature(models.Model):
         WEB = "web", _("Signed on the web")
         IMPORT = "import", _("Imported by an organiser")
 
-    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="signatures")
+    # Every signing INSERT maintains every index of this table, so none is kept that another
+    # covers (the letter leads the composite indexes below) or that only guards deleting
+    # rows that are never deleted (letter versions, consent texts in use).
+    letter = models.ForeignKey(
+        Letter, on_delete=models.PROTECT, related_name="signatures", db_index=False
+    )
     letter_version = models.ForeignKey(
-        LetterVersion, on_delete=models.PROTECT, related_name="signatures", null=True
+        LetterVersion,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        null=True,
+        db_index=False,
     )
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,7 +111,7 @@ class Signature(models.Model):
     capacity = models.CharField(
         _("signing"), max_length=12, choices=Capacity.choices, default=Capacity.INDIVIDUAL
     )
-    consent = models.ForeignKey(ConsentText, on_delete=models.PROTECT, null=True)
+    consent = models.ForeignKey(ConsentText, on_delete=models.PROTECT, null=True, db_index=False)
 
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.UNCONFIRMED
@@ -125,6 +134,7 @@ class Signature(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a partial index below: web signatures have none
     )
     # Folded "name + affiliation" text for search and duplicate detection.
     search_text = models.CharField(max_length=500, blank=True, editable=False)
@@ -135,7 +145,7 @@ class Signature(models.Model):
     token_nonce = models.CharField(max_length=16, blank=True, editable=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    created_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("signed at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -163,6 +173,11 @@ class Signature(models.Model):
             models.Index(fields=["email_normalized"], name="signature_email"),
             models.Index(fields=["ip_hash", "created_at"], name="signature_network"),
             models.Index(fields=["letter", "name_key"], name="signature_name_key"),
+            models.Index(
+                fields=["imported_by"],
+                condition=models.Q(imported_by__isnull=False),
+                name="signature_imported_by",
+            ),
             # The confirmation emails waiting to be sent: a handful of rows at any time.
             models.Index(
                 fields=["id"],
