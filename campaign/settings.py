@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "letters.institutions",
     "letters.signatures",
     "letters.legislators",
+    "letters.packets",
     "campaign",
 ]
 
@@ -316,6 +317,26 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3)
 # How long the public counters may lag behind the database, in seconds.
 STATS_REFRESH_SECONDS = envint("STATS_REFRESH_SECONDS", 0 if CELERY_TASK_ALWAYS_EAGER else 3)
 
+# Packets for legislators (letters/packets; README "Packets").
+PACKETS_DIR = Path(envstr("PACKETS_DIR", str(VAR_DIR / "packets")))
+# The campaign's signing certificate: a PKCS#12 file and its passphrase. Without one, `make
+# demo` and `manage.py packets_dev_certificate` create a self-signed one at this path.
+PACKET_SIGNING_PKCS12 = Path(
+    envstr("PACKET_SIGNING_PKCS12", str(VAR_DIR / "signing" / "development.p12"))
+)
+PACKET_SIGNING_PASSPHRASE = envstr("PACKET_SIGNING_PASSPHRASE")
+PACKET_FONT_DIR = Path(envstr("PACKET_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# Work sizes: list pages per chunk (each chunk is one task), legislators per batch of covers
+# and per assembling task.
+PACKET_CHUNK_PAGES = envint("PACKET_CHUNK_PAGES", 40)
+PACKET_COVER_BATCH = envint("PACKET_COVER_BATCH", 60)
+PACKET_ASSEMBLE_BATCH = envint("PACKET_ASSEMBLE_BATCH", 12)
+# A claim older than this is taken to belong to a dead worker and its work is queued again;
+# keep it above CELERY_TIME_LIMIT.
+PACKET_STALE_SECONDS = envint("PACKET_STALE_SECONDS", max(CELERY_TASK_TIME_LIMIT + 60, 300))
+PACKET_VERIFY_MAX_BYTES = envint("PACKET_VERIFY_MAX_MB", 64) * 1024 * 1024
+ACCOUNT_RATE_LIMITS["verify_packet"] = envstr("RATE_LIMIT_VERIFY_PACKET", "20/m/ip,200/h/ip")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -325,6 +346,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # In-process tasks would log every success into the runserver console.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # WeasyPrint reports every page it lays out; its warnings still come through.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -341,6 +364,10 @@ CELERY_BEAT_SCHEDULE.update(
         "purge-expired-signature-data": {
             "task": "letters.signatures.tasks.purge_expired",
             "schedule": 3600.0,
+        },
+        "requeue-stale-packet-work": {
+            "task": "letters.packets.tasks.requeue_stale",
+            "schedule": 60.0,
         },
     }
 )
