@@ -326,9 +326,11 @@ PACKET_SIGNING_PKCS12 = Path(
 )
 PACKET_SIGNING_PASSPHRASE = envstr("PACKET_SIGNING_PASSPHRASE")
 PACKET_FONT_DIR = Path(envstr("PACKET_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-# Work sizes: list pages per chunk (each chunk is one task), legislators per batch of covers
-# and per assembling task.
+# Work sizes: list pages per chunk (each chunk is one task; a short list is still split in
+# PACKET_MIN_CHUNKS to keep the workers busy), legislators per batch of covers and per
+# assembling task.
 PACKET_CHUNK_PAGES = envint("PACKET_CHUNK_PAGES", 40)
+PACKET_MIN_CHUNKS = envint("PACKET_MIN_CHUNKS", 6)
 PACKET_COVER_BATCH = envint("PACKET_COVER_BATCH", 60)
 PACKET_ASSEMBLE_BATCH = envint("PACKET_ASSEMBLE_BATCH", 12)
 # A claim older than this is taken to belong to a dead worker and its work is queued again;

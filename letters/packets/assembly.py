@@ -10,12 +10,22 @@ signed: signing must be the last change."""
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from letters.packets import documents, rendering, storage
 
@@ -44,6 +54,10 @@ class JobParts:
             layout=documents.Layout.load(folder / "layout.json"),
             csv=(folder / "signatories.csv").read_bytes(),
         )
+
+    @cached_property
+    def compressed_csv(self) -> bytes:
+        return zlib.compress(self.csv, 6)
 
     def reader(self, file_name: str) -> PdfReader:
         if file_name not in self._readers:
@@ -85,11 +99,7 @@ def assemble(
         )
     _highlight(writer, layout, country)
     _outline(writer, layout)
-    attachment = writer.add_attachment(layout["csv_name"], parts.csv)
-    attachment.subtype = NameObject("/text/csv")
-    attachment.description = TextStringObject(
-        "Signatories of the letter, as listed in this packet (UTF-8 CSV)"
-    )
+    _attach(writer, layout["csv_name"], parts)
     writer.add_metadata(
         {
             "/Title": title,
@@ -104,6 +114,27 @@ def assemble(
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), pages
+
+
+def _attach(writer: PdfWriter, name: str, parts: JobParts) -> None:
+    """The CSV as an embedded file, compressed once per task rather than once per packet."""
+    attachment = writer.add_attachment(name, b"")
+    attachment.subtype = NameObject("/text/csv")
+    attachment.description = TextStringObject(
+        "Signatories of the letter, as listed in this packet (UTF-8 CSV)"
+    )
+    files = attachment.pdf_object["/EF"]
+    assert isinstance(files, DictionaryObject)
+    reference = files.raw_get("/F")
+    stream = EncodedStreamObject()
+    stream._data = parts.compressed_csv
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/Type")] = NameObject("/EmbeddedFile")
+    stream[NameObject("/Subtype")] = NameObject("/text/csv")
+    stream[NameObject("/Params")] = DictionaryObject(
+        {NameObject("/Size"): NumberObject(len(parts.csv))}
+    )
+    writer._replace_object(reference, stream)
 
 
 def _highlight(writer: PdfWriter, layout: documents.Layout, country: str) -> None:

@@ -14,6 +14,7 @@ however they are split, and every packet of a job has the same page count."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -22,9 +23,9 @@ from typing import Any
 
 import qrcode
 from django.template.loader import render_to_string
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from qrcode.image.pil import PilImage
 
 from letters.packets import listing, rendering
 from letters.packets.listing import ListPage, Row
@@ -34,8 +35,6 @@ MARGIN_SIDE_MM = 18
 MARGIN_BOTTOM_MM = 18
 CONTENT_WIDTH_MM = 210 - 2 * MARGIN_SIDE_MM
 CONTENT_HEIGHT_MM = 297 - MARGIN_TOP_MM - MARGIN_BOTTOM_MM
-NAMES_MM = 58.0
-META_LEFT_MM = 60.0
 
 HIGHLIGHT_FILL = "#fff1c2"
 HIGHLIGHT_BAR = "#d99a00"
@@ -98,11 +97,10 @@ def stylesheet(*, title: str, footer: str, total_pages: int = 0, body_first_page
             "intro_h": listing.INTRO_LINES * line,
             "group_h": listing.GROUP_LINES * line,
             "empty_h": listing.EMPTY_LINES * line,
-            "names_mm": NAMES_MM,
-            "meta_left_mm": META_LEFT_MM,
-            "meta_mm": CONTENT_WIDTH_MM - META_LEFT_MM,
-            "badge_left_mm": META_LEFT_MM + listing.BADGE_AT_PX * 25.4 / 96,
-            "affiliation_left_mm": META_LEFT_MM + listing.AFFILIATION_AT_PX * 25.4 / 96,
+            "list_font_pt": listing.LIST_FONT_PT,
+            "country_left_px": listing.COUNTRY_AT_PX,
+            "badge_left_px": listing.BADGE_AT_PX,
+            "affiliation_left_px": listing.AFFILIATION_AT_PX,
             "tab_px": listing.TAB_PX,
             "highlight_fill": HIGHLIGHT_FILL,
             "highlight_bar": HIGHLIGHT_BAR,
@@ -123,37 +121,25 @@ def _footer(layout: Layout) -> str:
 
 @cache
 def probe() -> listing.Probe:
-    """Render one over-full list page, count the lines that land on its first page and
-    measure the values that the list aligns with tab stops. Once per process."""
-    values = listing.measured_values()
-    lines = 300
+    """Render one over-full list page and count the lines that land on its first page, and
+    where they are. Once per process."""
     html = render_to_string(
         "packets/pdf/probe.html",
-        {
-            "names": mark_safe("\n".join(f"Probe {i}" for i in range(lines))),
-            "measure": mark_safe("\n".join(escape(v) for v in values)),
-        },
+        {"lines": mark_safe("\n".join(f"Probe {i}" for i in range(300)))},
     )
     css = stylesheet(title="probe", footer="probe")
     rendered = rendering.render(html, css, keep_document=True, layout_only=True)
     first = rendered.document.pages[0]._page_box
-    names = _line_boxes(first, "names")
-    measures = [
-        line for page in rendered.document.pages for line in _line_boxes(page._page_box, "measure")
-    ]
-    if len(names) < 20 or len(measures) != len(values):
+    lines = _line_boxes(first, "text")
+    if len(lines) < 20:
         raise rendering.RenderError("The layout probe could not measure the signatory list.")
     return listing.Probe(
-        lines_per_page=len(names),
-        line_px=names[1].position_y - names[0].position_y,
-        top_px=names[0].position_y,
+        lines_per_page=len(lines),
+        line_px=lines[1].position_y - lines[0].position_y,
+        top_px=lines[0].position_y,
         left_px=first.children[0].content_box_x(),
         width_px=first.children[0].width,
         page_height_px=first.margin_height(),
-        widths={
-            value: float(sum(child.width for child in line.children))
-            for value, line in zip(values, measures, strict=True)
-        },
     )
 
 
@@ -260,7 +246,7 @@ def list_html(
             context: dict[str, Any] = {"kind": segment.kind, "group": segment.group}
             if segment.kind == "rows":
                 chunk = rows[segment.first - first_row : segment.first - first_row + segment.count]
-                context["names"], context["meta"] = listing.rows_block(chunk, probe_data.widths)
+                context["text"] = listing.rows_block(chunk, probe_data.width_px)
                 context["height_pt"] = round(segment.lines * listing.LINE_PT, 3)
             segments.append(context)
         row_range = page.row_range
@@ -312,6 +298,7 @@ def render_sheets(layout: Layout, sheets: list[Sheet]) -> rendering.Rendered:
     return rendering.render(
         sheets_html(layout, sheets),
         stylesheet(title=layout["letter"]["title"], footer=_footer(layout)),
+        generated={f"qr-{sheet.identifier}.png": qr_png(sheet.verify_url) for sheet in sheets},
     )
 
 
@@ -328,7 +315,7 @@ def sheets_html(layout: Layout, sheets: list[Sheet]) -> str:
                 "examples": examples.get(sheet.country, []),
                 "first_css": rendering.css_string(_page_label(1, total)),
                 "last_css": rendering.css_string(_page_label(total, total)),
-                "qr_svg": qr_svg(sheet.verify_url),
+                "qr_url": rendering.generated_url(f"qr-{sheet.identifier}.png"),
             }
         )
     partners = [p["name"] for p in layout["partners"]]
@@ -353,18 +340,12 @@ def sheets_html(layout: Layout, sheets: list[Sheet]) -> str:
     )
 
 
-def qr_svg(url: str) -> SafeString:
-    """The QR code as one SVG path, inline: nothing to fetch, and crisp at any zoom."""
-    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+def qr_png(url: str) -> bytes:
+    """The QR code as a one-pixel-per-module PNG, drawn unsmoothed at its printed size: a
+    vector path of every module costs WeasyPrint's SVG code far more to draw."""
+    code = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    path = "".join(
-        f"M{x} {y}h1v1h-1z" for y, line in enumerate(matrix) for x, dark in enumerate(line) if dark
-    )
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-2 -2 {size + 4} {size + 4}" '
-        f'shape-rendering="crispEdges"><rect x="-2" y="-2" width="{size + 4}" '
-        f'height="{size + 4}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
-    )
+    buffer = io.BytesIO()
+    code.make_image(image_factory=PilImage).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -8,23 +8,26 @@ another worker renders), gives every page its number before anything is rendered
 each row at a known height on its page, which is how a legislator's country is highlighted
 without rendering the list again (see assembly.py).
 
-A page's rows are drawn as two `white-space: pre` blocks side by side, names and the rest,
-rather than one box per row or a table: WeasyPrint's cost grows with the number of boxes
-and line fragments, and this is two fragments per row. Country, verification and
-affiliation share the second block, aligned with tab stops whose number per value the probe
-measures."""
+A page's rows are one `white-space: pre` block, a line of text per row, rather than a box
+per row or a table: WeasyPrint's cost grows with the number of boxes and line fragments,
+and this is one fragment per row. The columns (name, country, verification, affiliation)
+are aligned with tab stops, their number counted from widths measured in the font itself
+(`TextMeter`); text that would run into the next column is cut with an ellipsis."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -46,19 +49,26 @@ EMPTY_LINES = 2
 # A group heading is not left at the foot of a page without at least this many rows.
 MIN_ROWS_AFTER_HEADING = 3
 
-# Line height of the list, in points; the stylesheet (documents.py) uses the same.
+# The list's type, in points; the stylesheet (documents.py) uses the same.
 LINE_PT = 10.8
-# The meta block's columns, in CSS pixels from its left edge. Pango puts tab stops every
-# TAB_PX (WeasyPrint hands it whole pixels); both columns start on a stop, so one or two
-# tabs, counted from the probe's measurements, align them exactly. Many small stops would
-# align anything too, but each tab costs layout time.
+LIST_FONT_PT = 7.8
+# Its columns, in CSS pixels from the left edge. Pango puts tab stops every TAB_PX
+# (WeasyPrint hands it whole pixels) and every column starts on a stop, so one or two tabs,
+# counted from measured widths, align a row exactly.
 TAB_PX = 44
-BADGE_AT_PX = 44
-AFFILIATION_AT_PX = 132
+COUNTRY_AT_PX = 5 * TAB_PX
+BADGE_AT_PX = 6 * TAB_PX
+AFFILIATION_AT_PX = 8 * TAB_PX
+COLUMN_GAP_PX = 8
 
 
 def badge_label(level: str) -> str:
     """The verification badge drawn as text (a per-row image would cost a quarter more)."""
+    return _badge_labels(get_language()).get(level, level)
+
+
+@cache
+def _badge_labels(language: str | None) -> dict[str, str]:
     labels: dict[str, Any] = {
         Signature.Level.ORGANISATION: _("Organisation ✓"),
         Signature.Level.ORCID: _("ORCID ✓"),
@@ -66,7 +76,13 @@ def badge_label(level: str) -> str:
         Signature.Level.EMAIL: _("Email"),
         Signature.Level.IMPORTED: _("Collected"),
     }
-    return str(labels.get(level, level))
+    return {str(level): str(label) for level, label in labels.items()}
+
+
+@cache
+def _names(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Country names and verification labels, looked up once rather than once a row."""
+    return dict(countries), {str(v): str(label) for v, label in Signature.Level.choices}
 
 
 @dataclass(frozen=True)
@@ -115,44 +131,37 @@ def rows_to_csv(rows: list[Row]) -> bytes:
     """The machine-readable list embedded in every packet; its SHA-256 is printed on the
     verification page. UTF-8 with a byte-order mark, so spreadsheet programs read the names
     right."""
+    country_names, level_labels = _names(get_language())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                r.number, r.name, r.title, r.institution, r.country,
-                countries.name(r.country) if r.country else "", r.level,
-                Signature.Level(r.level).label if r.level in Signature.Level.values else r.level,
-                r.capacity, "yes" if r.featured else "", r.version or "", r.confirmed_on,
-            ]
-        )  # fmt: skip
+    writer.writerows(
+        [
+            r.number, r.name, r.title, r.institution, r.country,
+            country_names.get(r.country, r.country), r.level, level_labels.get(r.level, r.level),
+            r.capacity, "yes" if r.featured else "", r.version or "", r.confirmed_on,
+        ]
+        for r in rows
+    )  # fmt: skip
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def rows_from_csv(data: bytes, start: int = 0, stop: int | None = None) -> list[Row]:
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    rows = []
-    for index, record in enumerate(reader):
-        if index < start:
-            continue
-        if stop is not None and index >= stop:
-            break
-        rows.append(
-            Row(
-                number=int(record["number"]),
-                name=record["name"],
-                title=record["title"],
-                institution=record["institution"],
-                country=record["country"],
-                level=record["verification"],
-                capacity=record["signed_as"],
-                featured=record["featured"] == "yes",
-                version=int(record["letter_version"]) if record["letter_version"] else None,
-                confirmed_on=record["confirmed_on"],
-            )
+    """Rows `start` to `stop` of the snapshot. Every record is one line (the fields were
+    cleaned of line breaks), so a chunk reads only its own lines, not the list up to them."""
+    lines = data.split(b"\r\n", -1 if stop is None else stop + 1)
+    selected = lines[1 + start : None if stop is None else 1 + stop]
+    records = list(csv.reader(line.decode("utf-8") for line in selected if line))
+    if any(len(record) != len(CSV_COLUMNS) for record in records):
+        raise ValueError("The signatory snapshot is not one record per line.")
+    return [
+        Row(
+            number=int(r[0]), name=r[1], title=r[2], institution=r[3], country=r[4],
+            level=r[6], capacity=r[8], featured=r[9] == "yes",
+            version=int(r[10]) if r[10] else None, confirmed_on=r[11],
         )
-    return rows
+        for r in records
+    ]  # fmt: skip
 
 
 @dataclass
@@ -229,9 +238,14 @@ def pages_from_json(data: list[list[list[Any]]]) -> list[ListPage]:
     return [ListPage([Segment.from_list(s) for s in page]) for page in data]
 
 
-def chunk_ranges(page_count: int, pages_per_chunk: int) -> list[tuple[int, int]]:
-    """Split the list into runs of whole pages of about equal length."""
+def chunk_ranges(
+    page_count: int, pages_per_chunk: int, min_chunks: int = 1
+) -> list[tuple[int, int]]:
+    """Split the list into runs of whole pages of about equal length: at most
+    `pages_per_chunk` pages each, and at least `min_chunks` runs of two pages or more, so
+    that a short list still keeps every worker busy."""
     chunks = max(1, math.ceil(page_count / max(1, pages_per_chunk)))
+    chunks = max(chunks, min(min_chunks, page_count // 2))
     size = math.ceil(page_count / chunks)
     return [(start, min(size, page_count - start)) for start in range(0, page_count, size)]
 
@@ -246,7 +260,6 @@ class Probe:
     left_px: float
     width_px: float
     page_height_px: float
-    widths: dict[str, float]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -256,31 +269,76 @@ class Probe:
         return cls(**data)
 
 
-def _tab_stops(width_px: float, start_px: int, target_px: int) -> str:
-    """Tab characters that take text starting at `start_px` and `width_px` wide to the
-    tab stop at `target_px` (stops every TAB_PX from the block's left edge)."""
-    end_stops = math.floor((start_px + width_px) / TAB_PX + 1e-6)
-    return "\t" * max(1, target_px // TAB_PX - end_stops)
+class TextMeter:
+    """Text widths from the font's own advance widths. The list is laid out with kerning
+    and ligatures off, so these match what Pango draws to a hundredth of a pixel, and a
+    row can be one line of text aligned by tab stops instead of a box per column."""
+
+    def __init__(self, font_file: str, size_px: float) -> None:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(font_file, lazy=True)
+        cmap = font.getBestCmap()
+        metrics = font["hmtx"].metrics
+        scale = size_px / font["head"].unitsPerEm
+        fallback = metrics[".notdef"][0] * scale
+        self._advance = {code: metrics[glyph][0] * scale for code, glyph in cmap.items()}
+        self._fallback = fallback
+
+    def width(self, text: str) -> float:
+        advance, fallback = self._advance, self._fallback
+        return sum(advance.get(ord(c), fallback) for c in text)
+
+    def fit(self, text: str, width: float) -> str:
+        """`text`, cut with an ellipsis where it would pass `width`."""
+        if self.width(text) <= width:
+            return text
+        room = width - self.width("…")
+        used = 0.0
+        advance, fallback = self._advance, self._fallback
+        for index, c in enumerate(text):
+            used += advance.get(ord(c), fallback)
+            if used > room:
+                return text[:index].rstrip() + "…"
+        return text
 
 
-def measured_values() -> list[str]:
-    """What the meta block aligns with tab stops, so what the probe measures."""
-    labels = {badge_label(value) for value in Signature.Level.values}
-    return sorted({*(code for code, _name in countries), *labels})
+@cache
+def text_meter() -> TextMeter:
+    return TextMeter(str(rendering.list_font_file()), LIST_FONT_PT * 96 / 72)
 
 
-def meta_text(row: Row, widths: dict[str, float]) -> str:
+def _display(text: str) -> str:
+    return rendering.cover_glyphs(unicodedata.normalize("NFC", text))
+
+
+def _tabs_to(column_px: int, end_px: float) -> str:
+    """Tabs from text ending at `end_px` to the column starting at `column_px`; stops are
+    every TAB_PX. A text ending within a hair of a stop gets a hair space, so that
+    rounding cannot decide which stop it reaches."""
+    stops = end_px / TAB_PX
+    nudge = ""
+    if stops - math.floor(stops) > 1 - 0.02:
+        nudge, stops = "\u200a", math.floor(stops) + 1.0
+    return nudge + "\t" * max(1, column_px // TAB_PX - math.floor(stops))
+
+
+def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
+    """One signatory as one line: name, country, verification and affiliation in columns
+    that start on tab stops."""
+    name = meter.fit(_display(row.name), COUNTRY_AT_PX - COLUMN_GAP_PX)
     badge = badge_label(row.level)
+    affiliation = meter.fit(_display(row.affiliation), width_px - AFFILIATION_AT_PX - 2)
     return (
-        f"{row.country}{_tab_stops(widths.get(row.country, 0.0), 0, BADGE_AT_PX)}"
-        f"{badge}{_tab_stops(widths.get(badge, 0.0), BADGE_AT_PX, AFFILIATION_AT_PX)}"
-        f"{row.affiliation}"
+        f"{name}{_tabs_to(COUNTRY_AT_PX, meter.width(name))}"
+        f"{row.country}{_tabs_to(BADGE_AT_PX, COUNTRY_AT_PX + meter.width(row.country))}"
+        f"{badge}{_tabs_to(AFFILIATION_AT_PX, BADGE_AT_PX + meter.width(badge))}"
+        f"{affiliation}"
     )
 
 
-def rows_block(rows: list[Row], widths: dict[str, float]) -> tuple[SafeString, SafeString]:
-    """The two `pre` blocks of a run of rows. Escaped here, line by line: inside `pre` a
+def rows_block(rows: list[Row], width_px: float) -> SafeString:
+    """The `pre` block of a run of rows. Escaped here, line by line: inside `pre` a
     template's own whitespace would shift the rows."""
-    names = "\n".join(escape(r.name) for r in rows)
-    meta = "\n".join(escape(meta_text(r, widths)) for r in rows)
-    return mark_safe(names), mark_safe(meta)
+    meter = text_meter()
+    return mark_safe("\n".join(escape(row_line(r, meter, width_px)) for r in rows))

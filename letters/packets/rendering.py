@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib import request
 
 from django.conf import settings
 from weasyprint import CSS, HTML
@@ -82,27 +83,41 @@ def _asset_bytes(url: str) -> bytes:
     return _assets()[url].read_bytes()
 
 
-class AssetFetcher(URLFetcher):
-    """Serves the project's own fonts; raises for every other URL, whatever its scheme
-    (file, http to localhost, data, ftp). No request is ever made, so there is no redirect
-    to follow either."""
+def generated_url(name: str) -> str:
+    """Where a render finds an image made for it (a QR code), by name."""
+    return f"{ASSET_ORIGIN}generated/{name}"
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=(), allow_redirects=False)
+
+class AssetFetcher(URLFetcher):
+    """Serves the project's own fonts and the images made for this render; raises for
+    every other URL, whatever its scheme (file, http to localhost, data, ftp). No request is
+    ever made, so there is no redirect to follow either."""
+
+    def __init__(self, generated: dict[str, bytes] | None = None) -> None:
+        # URLFetcher's own constructor installs network handlers (and builds an SSL context
+        # for each render); this fetcher opens nothing, so it starts without any.
+        request.OpenerDirector.__init__(self)
+        self.generated = {generated_url(name): data for name, data in (generated or {}).items()}
         self.served: list[str] = []
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        if url in _assets():
+        body = self.generated.get(url)
+        if body is None and url in _assets():
+            body = _asset_bytes(url)
+        if body is not None:
             self.served.append(url)
             logger.debug("packet render: serving own asset %s", url)
             content_type = mimetypes.guess_type(url)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, body=_asset_bytes(url), headers={"Content-Type": content_type}
-            )
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
         self.refused.append(url)
         logger.warning("packet render: refused to fetch %.200s", url)
         raise AssetRefused(f"Packets load only their own assets, not {url[:200]}")
+
+
+def list_font_file() -> Path:
+    """The regular sans-serif the signatory list is set in (measured by listing.TextMeter)."""
+    return font_dir() / FONTS[("Packet Sans", "normal", "normal")][0]
 
 
 def font_faces_css() -> str:
@@ -188,11 +203,16 @@ class Rendered:
 
 
 def render(
-    html: str, css: str, *, keep_document: bool = False, layout_only: bool = False
+    html: str,
+    css: str,
+    *,
+    generated: dict[str, bytes] | None = None,
+    keep_document: bool = False,
+    layout_only: bool = False,
 ) -> Rendered:
     """Lay out and write one PDF. Raises RenderError if the document asked for anything that
     is not an own asset."""
-    fetcher = AssetFetcher()
+    fetcher = AssetFetcher(generated)
     fonts = FontConfiguration()
     with gc_paused():
         stylesheet = CSS(

@@ -288,7 +288,7 @@ def _prepare(job: PacketJob) -> tuple[documents.Layout, list[PacketPart]]:
 
     parts = [PacketPart(job=job, kind=PacketPart.Kind.BODY, index=0, first=0, count=1)]
     for index, (start, count) in enumerate(
-        listing.chunk_ranges(len(pages), settings.PACKET_CHUNK_PAGES)
+        listing.chunk_ranges(len(pages), settings.PACKET_CHUNK_PAGES, settings.PACKET_MIN_CHUNKS)
     ):
         parts.append(
             PacketPart(job=job, kind=PacketPart.Kind.LIST, index=index, first=start, count=count)
@@ -652,7 +652,12 @@ def packets_assemble(*, job_id: int, packet_ids: Sequence[int], token: str) -> i
     return made
 
 
-def _assemble_one(context: _AssemblyContext, packet: Packet, token: str) -> None:
+def packet_unsigned_bytes(*, packet: Packet) -> bytes:
+    """A packet joined again from its job's parts, before signing (for measuring)."""
+    return _unsigned(_assembly_context(packet.job_id), packet)[0]
+
+
+def _unsigned(context: _AssemblyContext, packet: Packet) -> tuple[bytes, int]:
     layout = context.parts.layout
     batch = max(1, settings.PACKET_COVER_BATCH)
     covers = context.files["covers"][packet.index // batch]
@@ -662,7 +667,7 @@ def _assemble_one(context: _AssemblyContext, packet: Packet, token: str) -> None
         covers=covers.file_name,
         sheet=packet.index - covers.first,
     )
-    unsigned, pages = assembly.assemble(
+    return assembly.assemble(
         context.parts,
         files,
         country=packet.legislator_country,
@@ -672,6 +677,11 @@ def _assemble_one(context: _AssemblyContext, packet: Packet, token: str) -> None
         identifier=packet.identifier,
         author=layout["sender"],
     )
+
+
+def _assemble_one(context: _AssemblyContext, packet: Packet, token: str) -> None:
+    layout = context.parts.layout
+    unsigned, pages = _unsigned(context, packet)
     signed = context.signer.sign(
         unsigned,
         reason=_("Issued by %(site)s for %(name)s")
