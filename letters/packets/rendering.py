@@ -27,7 +27,7 @@ from urllib import request
 from django.conf import settings
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class AssetFetcher(URLFetcher):
         # URLFetcher's own constructor installs network handlers (and builds an SSL context
         # for each render); this fetcher opens nothing, so it starts without any.
         request.OpenerDirector.__init__(self)
+        # A refused URL stops the render at once (weasyprint.urls.fetch reads this).
+        self._fail_on_errors = True
         self.generated = {generated_url(name): data for name, data in (generated or {}).items()}
         self.served: list[str] = []
         self.refused: list[str] = []
@@ -214,28 +216,40 @@ def render(
     is not an own asset."""
     fetcher = AssetFetcher(generated)
     fonts = FontConfiguration()
-    with gc_paused():
-        stylesheet = CSS(
-            string=font_faces_css() + "\n" + css,
-            base_url=ASSET_ORIGIN,
-            url_fetcher=fetcher,
-            font_config=fonts,
+    try:
+        with gc_paused():
+            document, pdf = _render(html, css, fetcher, fonts, layout_only=layout_only)
+    except FatalURLFetchingError as exc:
+        raise RenderError(
+            f"The document asked for a resource that is not one of this site's own assets "
+            f"({fetcher.refused[0][:200] if fetcher.refused else exc}); nothing rendered."
+        ) from None
+    if fetcher.refused:
+        raise RenderError(
+            f"The document asked for {len(fetcher.refused)} resource(s) that are not "
+            f"this site's own assets (first: {fetcher.refused[0][:200]}); nothing rendered."
         )
-        document = HTML(
-            string=cover_glyphs(html), base_url=ASSET_ORIGIN, url_fetcher=fetcher
-        ).render(stylesheets=[stylesheet], font_config=fonts, presentational_hints=False)
-        if fetcher.refused:
-            raise RenderError(
-                f"The document asked for {len(fetcher.refused)} resource(s) that are not "
-                f"this site's own assets (first: {fetcher.refused[0][:200]}); nothing rendered."
-            )
-        anchors = {
-            name: index for index, page in enumerate(document.pages) for name in page.anchors
-        }
-        pdf = b"" if layout_only else document.write_pdf()
+    anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
     return Rendered(
         pdf=pdf,
         pages=len(document.pages),
         anchors=anchors,
         document=document if keep_document else None,
     )
+
+
+def _render(
+    html: str, css: str, fetcher: AssetFetcher, fonts: Any, *, layout_only: bool
+) -> tuple[Any, bytes]:
+    stylesheet = CSS(
+        string=font_faces_css() + "\n" + css,
+        base_url=ASSET_ORIGIN,
+        url_fetcher=fetcher,
+        font_config=fonts,
+    )
+    document = HTML(string=cover_glyphs(html), base_url=ASSET_ORIGIN, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts, presentational_hints=False
+    )
+    if fetcher.refused:
+        return document, b""
+    return document, b"" if layout_only else document.write_pdf()
