@@ -87,9 +87,12 @@ class PacketJobStartForm(forms.Form):
         countries_field.choices = [
             (code, f"{name} ({code})") for code, name in all_countries if code in present
         ]
-        self.fields["legislators"].widget = AutocompleteSelectMultiple(
+        legislators = self.fields["legislators"]
+        assert isinstance(legislators, forms.ModelMultipleChoiceField)
+        legislators.widget = AutocompleteSelectMultiple(
             PacketJob._meta.get_field("legislators"), admin_site
         )
+        legislators.widget.choices = legislators.choices
         if not self.is_bound:
             self.initial["request_key"] = uuid.uuid4().hex
 

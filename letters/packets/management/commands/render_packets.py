@@ -21,12 +21,13 @@ from letters.packets.models import Packet, PacketJob
 
 def cutoff_value(raw: str) -> dt.datetime:
     """A date means the end of that day, in the site's time zone."""
-    moment = parse_datetime(raw)
-    if moment is None:
+    try:
         day = parse_date(raw)
-        if day is None:
-            raise CommandError(f"--cutoff {raw!r} is neither a date nor a date and time.")
-        moment = dt.datetime.combine(day, dt.time.max)
+        moment = dt.datetime.combine(day, dt.time.max) if day else parse_datetime(raw)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise CommandError(f"--cutoff {raw!r} is neither a date nor a date and time.")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
