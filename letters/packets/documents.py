@@ -101,7 +101,6 @@ def stylesheet(*, title: str, footer: str, total_pages: int = 0, body_first_page
             "country_left_px": listing.COUNTRY_AT_PX,
             "badge_left_px": listing.BADGE_AT_PX,
             "affiliation_left_px": listing.AFFILIATION_AT_PX,
-            "tab_px": listing.TAB_PX,
             "highlight_fill": HIGHLIGHT_FILL,
             "highlight_bar": HIGHLIGHT_BAR,
         },

@@ -11,8 +11,8 @@ without rendering the list again (see assembly.py).
 A page's rows are one `white-space: pre` block, a line of text per row, rather than a box
 per row or a table: WeasyPrint's cost grows with the number of boxes and line fragments,
 and this is one fragment per row. The columns (name, country, verification, affiliation)
-are aligned with tab stops, their number counted from widths measured in the font itself
-(`TextMeter`); text that would run into the next column is cut with an ellipsis."""
+are aligned by padding with fixed-width spaces, counted from widths measured in the font
+itself (`TextMeter`); text that would run into the next column is cut with an ellipsis."""
 
 from __future__ import annotations
 
@@ -52,13 +52,10 @@ MIN_ROWS_AFTER_HEADING = 3
 # The list's type, in points; the stylesheet (documents.py) uses the same.
 LINE_PT = 10.8
 LIST_FONT_PT = 7.8
-# Its columns, in CSS pixels from the left edge. Pango puts tab stops every TAB_PX
-# (WeasyPrint hands it whole pixels) and every column starts on a stop, so one or two tabs,
-# counted from measured widths, align a row exactly.
-TAB_PX = 44
-COUNTRY_AT_PX = 5 * TAB_PX
-BADGE_AT_PX = 6 * TAB_PX
-AFFILIATION_AT_PX = 8 * TAB_PX
+# Its columns, in CSS pixels from the left edge of the list.
+COUNTRY_AT_PX = 220
+BADGE_AT_PX = 262
+AFFILIATION_AT_PX = 350
 COLUMN_GAP_PX = 8
 
 
@@ -312,27 +309,35 @@ def _display(text: str) -> str:
     return rendering.cover_glyphs(unicodedata.normalize("NFC", text))
 
 
-def _tabs_to(column_px: int, end_px: float) -> str:
-    """Tabs from text ending at `end_px` to the column starting at `column_px`; stops are
-    every TAB_PX. A text ending within a hair of a stop gets a hair space, so that
-    rounding cannot decide which stop it reaches."""
-    stops = end_px / TAB_PX
-    nudge = ""
-    if stops - math.floor(stops) > 1 - 0.02:
-        nudge, stops = "\u200a", math.floor(stops) + 1.0
-    return nudge + "\t" * max(1, column_px // TAB_PX - math.floor(stops))
+# Fixed-width spaces the columns are padded with, widest first: an em space, an en space, a
+# four-per-em space and a hair space (the last is about one pixel: the alignment's error).
+PAD_SPACES = ("\u2003", "\u2002", "\u2005", "\u200a")
+
+
+def pad_to(column_px: float, end_px: float, meter: TextMeter) -> str:
+    """Spaces that take text ending at `end_px` to the column starting at `column_px`.
+    Fixed-width spaces rather than tabs: their advances are the font's, so the meter knows
+    them exactly (Pango's tab stops do not fall where their size says)."""
+    gap = max(column_px - end_px, meter.width(PAD_SPACES[-1]))
+    padding = []
+    for space in PAD_SPACES:
+        width = meter.width(space)
+        count = int(gap // width)
+        padding.append(space * count)
+        gap -= count * width
+    return "".join(padding)
 
 
 def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
     """One signatory as one line: name, country, verification and affiliation in columns
-    that start on tab stops."""
+    padded to their places."""
     name = meter.fit(_display(row.name), COUNTRY_AT_PX - COLUMN_GAP_PX)
     badge = badge_label(row.level)
     affiliation = meter.fit(_display(row.affiliation), width_px - AFFILIATION_AT_PX - 2)
     return (
-        f"{name}{_tabs_to(COUNTRY_AT_PX, meter.width(name))}"
-        f"{row.country}{_tabs_to(BADGE_AT_PX, COUNTRY_AT_PX + meter.width(row.country))}"
-        f"{badge}{_tabs_to(AFFILIATION_AT_PX, BADGE_AT_PX + meter.width(badge))}"
+        f"{name}{pad_to(COUNTRY_AT_PX, meter.width(name), meter)}"
+        f"{row.country}{pad_to(BADGE_AT_PX, COUNTRY_AT_PX + meter.width(row.country), meter)}"
+        f"{badge}{pad_to(AFFILIATION_AT_PX, BADGE_AT_PX + meter.width(badge), meter)}"
         f"{affiliation}"
     )
 

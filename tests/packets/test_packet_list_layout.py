@@ -54,11 +54,12 @@ def test_measured_widths_match_the_layout() -> None:
         assert abs(sum(c.width for c in line.children) - meter.width(name)) < 0.05
 
 
-def test_tabs_reach_each_column_from_any_text_width() -> None:
-    step = listing.TAB_PX
-    for end in [0.0, 1.5, step - 0.001, step, step + 0.01, 3 * step - 0.005, 4.5 * step]:
-        tabs = listing._tabs_to(5 * step, end)
-        nudged = end + (1.04 if tabs.startswith("\u200a") else 0)
-        stops = int(nudged // step) + tabs.count("\t")
-        assert stops == 5, (end, tabs)
+def test_padding_reaches_each_column_within_a_pixel() -> None:
+    meter = listing.text_meter()
+    column = listing.COUNTRY_AT_PX
+    for end in [0.0, 1.5, 43.99, 44.0, 100.01, 150.3, column - 3, column - 0.2]:
+        padding = listing.pad_to(column, end, meter)
+        reached = end + meter.width(padding)
+        assert column - 1.04 <= reached <= column + 1.04, (end, reached)
+        assert padding.strip() == ""
     assert probe().lines_per_page > 50

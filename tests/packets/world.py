@@ -160,7 +160,8 @@ def list_rows(pdf: bytes) -> list[list[str]]:
     rows: list[list[str]] = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for line in page.extract_text(extraction_mode="layout").splitlines():
-            cells = re.split(r"\s{2,}", line.strip())
+            # Columns are padded with fixed-width spaces (listing.pad_to).
+            cells = [c for c in re.split(r"[\u2000-\u200a]+|\s{2,}", line.strip()) if c]
             if len(cells) >= 3 and re.fullmatch(r"[A-Z]{2}", cells[1]) and cells[2] in BADGES:
                 rows.append(cells)
     return rows
