@@ -204,6 +204,7 @@ def body_html(layout: Layout) -> str:
             "csv_name": layout["csv_name"],
             "sections": _sections(layout, body_pages),
             "total_pages": f"{body_pages + layout['list_pages'] + 2:,}" if body_pages else "9,999",
+            "letter_section_css": rendering.css_string(_("The letter")),
         },
     )
 

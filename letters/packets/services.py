@@ -388,7 +388,8 @@ def _stats(rows: list[listing.Row]) -> dict[str, Any]:
         "by_level": [
             {
                 "level": level,
-                "label": f"{listing.badge_label(level)} ({Signature.Level(level).label})",
+                "badge": listing.badge_label(level),
+                "label": str(Signature.Level(level).label),
                 "count": levels[level],
                 "share": _share(levels[level], total),
                 "explanation": str(EXPLANATIONS.get(Signature.Level(level), "")),
