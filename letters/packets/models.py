@@ -131,13 +131,9 @@ class PacketJob(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
-class PacketPart(models.Model):
-    """Pages rendered once per job and shared by its packets."""
-
-    class Kind(models.TextChoices):
-        BODY = "body", _("Letter, recommendations, partners and summary")
-        LIST = "list", _("Signatory list, a chunk of pages")
-        COVERS = "covers", _("Cover letters and verification pages, a batch of Members")
+class ClaimedWork(models.Model):
+    """A piece of a job that one task at a time renders: claimed (status running, the task's
+    id, when) with a conditional UPDATE, marked done once its file is written."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -146,6 +142,30 @@ class PacketPart(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    claim_token = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PacketPart(ClaimedWork):
+    """Pages rendered once per job and shared by its packets."""
+
+    class Kind(models.TextChoices):
+        BODY = "body", _("Letter, recommendations, partners and summary")
+        LIST = "list", _("Signatory list, a chunk of pages")
+        COVERS = "covers", _("Cover letters and verification pages, a batch of Members")
+
     job = models.ForeignKey(PacketJob, on_delete=models.CASCADE, related_name="parts")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     index = models.PositiveIntegerField()
@@ -153,16 +173,7 @@ class PacketPart(models.Model):
     # index and the number of packets.
     first = models.PositiveIntegerField(default=0)
     count = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    claim_token = models.CharField(max_length=64, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    file_name = models.CharField(max_length=200, blank=True)
-    pages = models.PositiveIntegerField(null=True, blank=True)
     meta = models.JSONField(default=dict, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["job", "kind", "index"]
@@ -177,16 +188,9 @@ class PacketPart(models.Model):
         return f"{self.kind} {self.index} of job {self.job_id}"
 
 
-class Packet(models.Model):
+class Packet(ClaimedWork):
     """One legislator's PDF. The legislator's name, group and country are kept as they were
     when the packet was made: a packet already sent must stay explainable."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Rendering")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
 
     job = models.ForeignKey(PacketJob, on_delete=models.CASCADE, related_name="packets")
     index = models.PositiveIntegerField()
@@ -200,24 +204,13 @@ class Packet(models.Model):
     legislator_party = models.CharField(_("national party"), max_length=300, blank=True)
     roles = models.CharField(_("committee roles"), max_length=500, blank=True)
 
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    claim_token = models.CharField(max_length=64, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(_("error"), blank=True)
-    file_name = models.CharField(_("file"), max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     signatories = models.PositiveIntegerField(_("signatories"), null=True, blank=True)
     country_signatories = models.PositiveIntegerField(null=True, blank=True)
     certificate = models.ForeignKey(
         SigningCertificate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    rendered_at = models.DateTimeField(_("issued"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["job", "index"]

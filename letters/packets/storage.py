@@ -29,26 +29,15 @@ def packets_dir(job_id: int) -> Path:
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> str:
     """Write `data` to `path` durably and return its SHA-256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    with atomic_file(path, mode=mode) as handle:
+        handle.write(data)
     return hashlib.sha256(data).hexdigest()
 
 
 @contextmanager
 def atomic_file(path: Path, *, mode: int = 0o644) -> Iterator[BinaryIO]:
-    """A file to write `path` through, for data too large to hold in memory (the ZIP): it
-    appears under its name only once complete and on disk."""
+    """A file to write `path` through: it appears under its name only once complete and
+    on disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
