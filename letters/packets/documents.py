@@ -330,6 +330,7 @@ def sheets_html(layout: Layout, sheets: list[Sheet]) -> str:
             "sections": _sections(layout, layout["body_pages"]),
             "total_pages": f"{total:,}",
             "issued_on": layout["issued_on"],
+            "issued_at": layout.data.get("issued_at", layout["issued_on"]),
             "cutoff": layout["options"]["cutoff_text"],
             "csv_name": layout["csv_name"],
             "list_sha256": layout["list_sha256"],
@@ -341,9 +342,10 @@ def sheets_html(layout: Layout, sheets: list[Sheet]) -> str:
 
 
 def qr_png(url: str) -> bytes:
-    """The QR code as a one-pixel-per-module PNG, drawn unsmoothed at its printed size: a
-    vector path of every module costs WeasyPrint's SVG code far more to draw."""
-    code = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    """The QR code as a small black-and-white PNG, drawn unsmoothed: a vector path of every
+    module costs WeasyPrint's SVG code far more to draw. Eight pixels a module keep the
+    edges sharp in viewers that smooth images anyway."""
+    code = qrcode.QRCode(border=2, box_size=8, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     code.make(fit=True)
     buffer = io.BytesIO()

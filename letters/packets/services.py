@@ -277,6 +277,7 @@ def _prepare(job: PacketJob) -> tuple[documents.Layout, list[PacketPart]]:
             },
             "options_text": _options_text(job),
             "issued_on": date_format(timezone.localdate(), "j F Y"),
+            "issued_at": date_format(timezone.localtime(), "j F Y, H:i T"),
             "csv_name": CSV_NAME,
             "list_sha256": list_sha256,
             "certificate": signer.subject,
