@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.env import OUT, ROOT, Process, bench_env, manage
+from bench.env import OUT, ROOT, Process, bench_env, celery_worker, manage
 from bench.figures import Figure
 
 LETTER = "protect-open-source-ai-in-europe"
@@ -99,33 +100,7 @@ class MemorySampler:
 
 
 def packet_worker(concurrency: int = 2) -> Process:
-    process = Process(
-        "celery-packets",
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "campaign",
-            "worker",
-            "-c",
-            str(concurrency),
-            "-Q",
-            "celery",
-            "-l",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        bench_env(),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if b"ready." in process.log_path.read_bytes():
-            return process
-        time.sleep(0.2)
-    raise RuntimeError("The packet worker did not start; see bench/out/celery-packets.log")
+    return celery_worker(concurrency=concurrency, name="celery-packets", wait=True)
 
 
 def bench_letter(slug: str, total: int) -> Any:
@@ -349,6 +324,8 @@ def sign_figure(job: Any) -> Figure:
 
 def run(*, quick: bool = False) -> list[Figure]:
     os.environ.update(bench_env())
+    # The database starts afresh every run, and job numbers with it: so do their folders.
+    shutil.rmtree(OUT / "var" / "packets", ignore_errors=True)
     manage("packets_dev_certificate", "--if-missing")
     sizes = (10_000, 20_000) if quick else (10_000, 50_000)
     meps = 120 if quick else 720
