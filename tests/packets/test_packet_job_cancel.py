@@ -7,7 +7,7 @@ import pytest
 from letters.packets import services
 from letters.packets.models import Packet, PacketJob, PacketPart
 from letters.packets.storage import packets_dir
-from tests.packets.world import build_world
+from tests.packets.world import build_world, prepared_job
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,7 @@ def test_a_cancelled_job_renders_nothing_more() -> None:
 
 def test_cancelling_midway_keeps_the_packets_already_made() -> None:
     world = build_world()
-    job = services.packet_job_create(
-        letter=world.letter, audience="committees", committees=[world.imco], start=False
-    )
-    services.packet_job_prepare(job_id=job.pk, token="t", enqueue=False)
-    for part in PacketPart.objects.filter(job=job):
-        services.packet_part_render(part_id=part.pk, token="t", enqueue=False)
+    job = prepared_job(world.letter, audience="committees", committees=[world.imco])
     first, second = Packet.objects.filter(job=job).order_by("index")
     assert services.packets_assemble(job_id=job.pk, packet_ids=[first.pk], token="t") == 1
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from letters.packets import services
-from letters.packets.models import Packet, PacketJob, PacketPart
-from tests.packets.world import build_world
+from letters.packets.models import Packet, PacketJob
+from tests.packets.world import build_world, prepared_job
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,7 @@ def test_packets_that_could_not_be_signed_are_retried(
     settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     world = build_world()
-    job = services.packet_job_create(
-        letter=world.letter, audience="committees", committees=[world.imco], start=False
-    )
-    services.packet_job_prepare(job_id=job.pk, token="t", enqueue=False)
-    for part in PacketPart.objects.filter(job=job):
-        services.packet_part_render(part_id=part.pk, token="t", enqueue=False)
+    job = prepared_job(world.letter, audience="committees", committees=[world.imco])
     certificate = settings.PACKET_SIGNING_PKCS12
     settings.PACKET_SIGNING_PKCS12 = Path("/nonexistent/campaign.p12")
     ids = list(Packet.objects.filter(job=job).values_list("pk", flat=True))

@@ -10,21 +10,15 @@ import pytest
 from django.utils import timezone
 
 from letters.packets import services
-from letters.packets.models import Packet, PacketJob, PacketPart
+from letters.packets.models import Packet, PacketJob
 from letters.packets.tasks import requeue_stale
-from tests.packets.world import build_world
+from tests.packets.world import build_world, prepared_job
 
 pytestmark = pytest.mark.django_db
 
 
 def prepared(world: Any) -> PacketJob:
-    job = services.packet_job_create(
-        letter=world.letter, audience="committees", committees=[world.imco], start=False
-    )
-    services.packet_job_prepare(job_id=job.pk, token="t", enqueue=False)
-    for part in PacketPart.objects.filter(job=job):
-        services.packet_part_render(part_id=part.pk, token="t", enqueue=False)
-    return job
+    return prepared_job(world.letter, audience="committees", committees=[world.imco])
 
 
 def test_a_packet_claimed_by_a_dead_worker_is_made_by_another(

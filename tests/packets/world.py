@@ -187,3 +187,16 @@ def packet_pdf(packet: Any) -> bytes:
     from letters.packets.storage import packets_dir
 
     return (packets_dir(packet.job_id) / packet.file_name).read_bytes()
+
+
+def prepared_job(letter: Letter, **audience: Any) -> Any:
+    """A job prepared and its shared parts rendered in this process, its packets still to
+    be made."""
+    from letters.packets import services
+    from letters.packets.models import PacketPart
+
+    job = services.packet_job_create(letter=letter, start=False, **audience)
+    services.packet_job_prepare(job_id=job.pk, token="t", enqueue=False)
+    for part in PacketPart.objects.filter(job=job):
+        services.packet_part_render(part_id=part.pk, token="t", enqueue=False)
+    return job
