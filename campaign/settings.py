@@ -331,12 +331,18 @@ PACKET_FONT_DIR = Path(envstr("PACKET_FONT_DIR", "/usr/share/fonts/truetype/deja
 # assembling task.
 PACKET_CHUNK_PAGES = envint("PACKET_CHUNK_PAGES", 40)
 PACKET_MIN_CHUNKS = envint("PACKET_MIN_CHUNKS", 6)
-PACKET_COVER_BATCH = envint("PACKET_COVER_BATCH", 60)
+PACKET_COVER_BATCH = envint("PACKET_COVER_BATCH", 30)
 PACKET_ASSEMBLE_BATCH = envint("PACKET_ASSEMBLE_BATCH", 12)
 # A claim older than this is taken to belong to a dead worker and its work is queued again;
 # keep it above CELERY_TIME_LIMIT.
 PACKET_STALE_SECONDS = envint("PACKET_STALE_SECONDS", max(CELERY_TASK_TIME_LIMIT + 60, 300))
 PACKET_VERIFY_MAX_BYTES = envint("PACKET_VERIFY_MAX_MB", 64) * 1024 * 1024
+# A queue of their own for the packet tasks, so that rendering can go to workers of its own
+# (`celery worker -Q packets`) and never queues behind confirmation emails. Empty: the
+# default queue.
+PACKET_QUEUE = envstr("PACKET_QUEUE")
+if PACKET_QUEUE:
+    CELERY_TASK_ROUTES = {"letters.packets.tasks.*": {"queue": PACKET_QUEUE}}
 ACCOUNT_RATE_LIMITS["verify_packet"] = envstr("RATE_LIMIT_VERIFY_PACKET", "20/m/ip,200/h/ip")
 
 LOGGING = {
