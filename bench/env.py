@@ -55,6 +55,9 @@ def bench_env(**extra: str) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "600",
+        # Packet tasks go to a worker of their own (bench/packets.py), not behind the
+        # confirmation emails the signing run leaves queued.
+        "PACKET_QUEUE": "packets",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("PYTEST_CURRENT_TEST", None)

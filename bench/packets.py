@@ -60,7 +60,8 @@ class MemorySampler:
         self.cpu = self.cpu_seconds() - self._cpu_start
 
     def cpu_seconds(self) -> float:
-        """User and system time of the worker and its children so far."""
+        """User and system time of the worker and its children so far, counting children
+        that have already been replaced (their time is in the parent's cutime and cstime)."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0
         for pid in self._pids():
@@ -69,6 +70,8 @@ class MemorySampler:
             except OSError:
                 continue
             total += int(fields[11]) + int(fields[12])
+            if pid == self.pid:
+                total += int(fields[13]) + int(fields[14])
         return total / ticks
 
     def _pids(self) -> list[int]:
@@ -100,7 +103,9 @@ class MemorySampler:
 
 
 def packet_worker(concurrency: int = 2) -> Process:
-    return celery_worker(concurrency=concurrency, name="celery-packets", wait=True)
+    return celery_worker(
+        concurrency=concurrency, queues="packets", name="celery-packets", wait=True
+    )
 
 
 def bench_letter(slug: str, total: int) -> Any:
