@@ -13,7 +13,6 @@ however they are split, and every packet of a job has the same page count."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass
@@ -156,13 +155,6 @@ def _line_boxes(root: Any, css_class: str) -> list[Any]:
             continue
         stack.extend(getattr(box, "children", ()))
     return sorted(found, key=lambda b: b.position_y)
-
-
-def probe_fingerprint() -> str:
-    """Changes whenever the list's stylesheet does, so a job's layout says which probe it
-    was paginated with."""
-    css = stylesheet(title="", footer="")
-    return hashlib.sha256(css.encode()).hexdigest()[:16]
 
 
 # The body

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -118,7 +119,9 @@ def rows_from_signatures(signatures: Iterable[Signature]) -> list[Row]:
                 capacity=s.capacity,
                 featured=s.featured_rank is not None,
                 version=getattr(s, "version_number", None),
-                confirmed_on=s.confirmed_at.date().isoformat() if s.confirmed_at else "",
+                confirmed_on=(
+                    timezone.localtime(s.confirmed_at).date().isoformat() if s.confirmed_at else ""
+                ),
             )
         )
     return rows

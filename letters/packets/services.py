@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django_countries import countries
+from django_countries import countries as all_countries
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
@@ -401,7 +401,7 @@ def _stats(rows: list[listing.Row]) -> dict[str, Any]:
         "by_country": [
             {
                 "code": code,
-                "name": countries.name(code) or code,
+                "name": all_countries.name(code) or code,
                 "count": n,
                 "share": _share(n, total),
             }
@@ -548,7 +548,7 @@ def _sheet(packet: Packet) -> documents.Sheet:
         identifier=packet.identifier,
         name=rendering.clean_text(packet.legislator_name),
         country=packet.legislator_country,
-        country_name=countries.name(packet.legislator_country) or packet.legislator_country,
+        country_name=all_countries.name(packet.legislator_country) or packet.legislator_country,
         group=rendering.clean_text(packet.legislator_group),
         group_code=group_code,
         party=rendering.clean_text(packet.legislator_party),
