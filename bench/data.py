@@ -110,8 +110,16 @@ COUNTRIES = (
 
 
 def load_signatures(
-    *, letter_id: int, version_id: int, consent_id: int, total: int, seed: int = 1
+    *,
+    letter_id: int,
+    version_id: int,
+    consent_id: int,
+    total: int,
+    seed: int = 1,
+    public_only: bool = False,
 ) -> None:
+    """`total` signatures on one letter; with `public_only`, all of them shown publicly
+    (no unconfirmed or withdrawn ones), so a packet lists exactly `total`."""
     from letters.signatures.verification import fold, name_key
 
     rng = random.Random(seed)
@@ -133,7 +141,9 @@ def load_signatures(
             institution = rng.choice(INSTITUTIONS) if rng.random() < 0.7 else ""
             roll = rng.random()
             status, public = "confirmed", True
-            if roll < 0.02:
+            if public_only:
+                pass
+            elif roll < 0.02:
                 status, public = "unconfirmed", False
             elif roll < 0.03:
                 status, public = "withdrawn", False

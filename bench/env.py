@@ -55,6 +55,9 @@ def bench_env(**extra: str) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "600",
+        # Packet tasks go to a worker of their own (bench/packets.py), not behind the
+        # confirmation emails the signing run leaves queued.
+        "PACKET_QUEUE": "packets",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("PYTEST_CURRENT_TEST", None)
@@ -138,11 +141,14 @@ def gunicorn(*, workers: int = 2, worker_class: str = "gthread", threads: int = 
     return process
 
 
-def celery_worker(*, concurrency: int = 1, queues: str = "celery") -> Process:
+def celery_worker(
+    *, concurrency: int = 1, queues: str = "celery", name: str = "celery", wait: bool = False
+) -> Process:
+    """A Celery worker; with `wait`, returned once it says it is ready."""
     # The worker competes with the web server for the same two cores, as it would on a
     # single machine (nice and SCHED_IDLE make no measurable difference on this kernel).
     process = Process(
-        "celery",
+        name,
         [
             sys.executable,
             "-m",
@@ -155,12 +161,19 @@ def celery_worker(*, concurrency: int = 1, queues: str = "celery") -> Process:
             "-Q",
             queues,
             "-l",
-            "WARNING",
+            "INFO" if wait else "WARNING",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
         ],
         bench_env(),
     )
-    time.sleep(2)
-    return process
+    if not wait:
+        time.sleep(2)
+        return process
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if b"ready." in process.log_path.read_bytes():
+            return process
+        time.sleep(0.2)
+    raise RuntimeError(f"The {name} worker did not start; see {process.log_path}")

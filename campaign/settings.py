@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "letters.signatures",
     "letters.curation",
     "letters.legislators",
+    "letters.packets",
     "campaign",
 ]
 
@@ -344,6 +345,34 @@ CONFIRMATION_BATCH_SECONDS = envint(
     "CONFIRMATION_BATCH_SECONDS", 0 if CELERY_TASK_ALWAYS_EAGER else 1
 )
 
+# Packets for legislators (letters/packets; README "Packets").
+PACKETS_DIR = Path(envstr("PACKETS_DIR", str(VAR_DIR / "packets")))
+# The campaign's signing certificate: a PKCS#12 file and its passphrase. Without one, `make
+# demo` and `manage.py packets_dev_certificate` create a self-signed one at this path.
+PACKET_SIGNING_PKCS12 = Path(
+    envstr("PACKET_SIGNING_PKCS12", str(VAR_DIR / "signing" / "development.p12"))
+)
+PACKET_SIGNING_PASSPHRASE = envstr("PACKET_SIGNING_PASSPHRASE")
+PACKET_FONT_DIR = Path(envstr("PACKET_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# Work sizes: list pages per chunk (each chunk is one task; a short list is still split in
+# PACKET_MIN_CHUNKS to keep the workers busy), legislators per batch of covers and per
+# assembling task.
+PACKET_CHUNK_PAGES = envint("PACKET_CHUNK_PAGES", 40)
+PACKET_MIN_CHUNKS = envint("PACKET_MIN_CHUNKS", 6)
+PACKET_COVER_BATCH = envint("PACKET_COVER_BATCH", 30)
+PACKET_ASSEMBLE_BATCH = envint("PACKET_ASSEMBLE_BATCH", 12)
+# A claim older than this is taken to belong to a dead worker and its work is queued again;
+# keep it above CELERY_TIME_LIMIT.
+PACKET_STALE_SECONDS = envint("PACKET_STALE_SECONDS", max(CELERY_TASK_TIME_LIMIT + 60, 300))
+PACKET_VERIFY_MAX_BYTES = envint("PACKET_VERIFY_MAX_MB", 64) * 1024 * 1024
+# A queue of their own for the packet tasks, so that rendering can go to workers of its own
+# (`celery worker -Q packets`) and never queues behind confirmation emails. Empty: the
+# default queue.
+PACKET_QUEUE = envstr("PACKET_QUEUE")
+if PACKET_QUEUE:
+    CELERY_TASK_ROUTES = {"letters.packets.tasks.*": {"queue": PACKET_QUEUE}}
+ACCOUNT_RATE_LIMITS["verify_packet"] = envstr("RATE_LIMIT_VERIFY_PACKET", "20/m/ip,200/h/ip")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -353,6 +382,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # In-process tasks would log every success into the runserver console.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # WeasyPrint reports every page it lays out; its warnings still come through.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -373,6 +404,10 @@ CELERY_BEAT_SCHEDULE.update(
         "purge-erased-fraud-signals": {
             "task": "letters.curation.tasks.purge_erased_signals",
             "schedule": 3600.0,
+        },
+        "requeue-stale-packet-work": {
+            "task": "letters.packets.tasks.requeue_stale",
+            "schedule": 60.0,
         },
     }
 )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include(campaign_patterns)),
     path("", include("letters.signatures.urls")),
     path("", include("letters.institutions.urls")),
+    path("", include("letters.packets.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

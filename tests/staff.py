@@ -7,6 +7,8 @@ which this helper computes from the secret of the authenticator it gives them.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -16,6 +18,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from campaign.celery import app as celery_app
 from letters.accounts.mfa import totp_now, totp_provision, totp_secret_new
 from letters.accounts.models import User
 from tests.signing import committed
@@ -52,12 +55,24 @@ def login_code(email: str) -> str:
     raise AssertionError(f"no sign-in code was mailed to {email}")
 
 
+@contextmanager
+def tasks_in_this_process() -> Iterator[None]:
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous
+
+
 def staff_login(client: Client, user: User) -> Client:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
     secret = staff_secret(user)
-    with committed():  # the code leaves by mail once the request's transaction commits
+    # The code leaves by mail once the request's transaction commits, through a task: run
+    # here even while a test's real worker takes the queue, so it reaches this outbox.
+    with committed(), tasks_in_this_process():
         response = client.post(reverse("account_login"), {"login": user.email})
     assert response.status_code == 302, response.content.decode()[:2000]
     response = client.post(reverse("account_confirm_login_code"), {"code": login_code(user.email)})

@@ -31,12 +31,14 @@ class StaffMFAProblem(StrEnum):
 
 
 def staff_mfa_problem(request: HttpRequest, user: User) -> StaffMFAProblem | None:
-    if not is_mfa_enabled(user, SECOND_FACTORS):
-        return StaffMFAProblem.NO_AUTHENTICATOR
+    # The session's own records first: every admin request of a signed-in staff member
+    # passes here, and only a session without a second factor needs the database.
     if any(r.get("method") == "mfa" for r in get_authentication_records(request, user)):
         return None
     if request.session.get(ACTIVATED_SESSION_KEY) == str(user.pk):
         return None
+    if not is_mfa_enabled(user, SECOND_FACTORS):
+        return StaffMFAProblem.NO_AUTHENTICATOR
     return StaffMFAProblem.NOT_USED
 
 

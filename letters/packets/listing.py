@@ -1,0 +1,352 @@
+"""The signatory list: the snapshot rows, their CSV, and how they are laid out on pages.
+
+Every row is one line of fixed height, so the list is paginated here rather than by
+WeasyPrint: a probe render tells how many lines fit on a page, and each page is then a
+sequence of segments whose heights are whole lines (a heading, the column header, a block of
+rows). That makes page-aligned chunks possible (each chunk is a run of whole pages that
+another worker renders), gives every page its number before anything is rendered, and puts
+each row at a known height on its page, which is how a legislator's country is highlighted
+without rendering the list again (see assembly.py).
+
+A page's rows are one `white-space: pre` block, a line of text per row, rather than a box
+per row or a table: WeasyPrint's cost grows with the number of boxes and line fragments,
+and this is one fragment per row. The columns (name, country, verification, affiliation)
+are aligned by padding with fixed-width spaces, counted from widths measured in the font
+itself (`TextMeter`); text that would run into the next column is cut with an ellipsis."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from letters.packets import rendering
+from letters.signatures.models import Signature
+
+CSV_COLUMNS = [
+    "number", "name", "title", "institution", "country", "country_name", "verification",
+    "verification_label", "signed_as", "featured", "letter_version", "confirmed_on",
+]  # fmt: skip
+
+# Heights, in lines, of the segments a list page is made of.
+TITLE_LINES = 3
+INTRO_LINES = 4
+GROUP_LINES = 2
+COLHEAD_LINES = 1
+GAP_LINES = 1
+EMPTY_LINES = 2
+# A group heading is not left at the foot of a page without at least this many rows.
+MIN_ROWS_AFTER_HEADING = 3
+
+# The list's type, in points; the stylesheet (documents.py) uses the same.
+LINE_PT = 10.8
+LIST_FONT_PT = 7.8
+# Its columns, in CSS pixels from the left edge of the list.
+COUNTRY_AT_PX = 220
+BADGE_AT_PX = 262
+AFFILIATION_AT_PX = 350
+COLUMN_GAP_PX = 8
+
+
+def badge_label(level: str) -> str:
+    """The verification badge drawn as text (a per-row image would cost a quarter more)."""
+    return _badge_labels(get_language()).get(level, level)
+
+
+@cache
+def _badge_labels(language: str | None) -> dict[str, str]:
+    labels: dict[str, Any] = {
+        Signature.Level.ORGANISATION: _("Organisation ✓"),
+        Signature.Level.ORCID: _("ORCID ✓"),
+        Signature.Level.AFFILIATION: _("Affiliation ✓"),
+        Signature.Level.EMAIL: _("Email"),
+        Signature.Level.IMPORTED: _("Collected"),
+    }
+    return {str(level): str(label) for level, label in labels.items()}
+
+
+@cache
+def _names(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Country names and verification labels, looked up once rather than once a row."""
+    return dict(countries), {str(v): str(label) for v, label in Signature.Level.choices}
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    name: str
+    title: str
+    institution: str
+    country: str
+    level: str
+    capacity: str
+    featured: bool
+    version: int | None
+    confirmed_on: str
+
+    @property
+    def affiliation(self) -> str:
+        return ", ".join(part for part in (self.title, self.institution) if part)
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.capacity == Signature.Capacity.ORGANISATION
+
+
+def rows_from_signatures(signatures: Iterable[Signature]) -> list[Row]:
+    rows = []
+    for number, s in enumerate(signatures, start=1):
+        rows.append(
+            Row(
+                number=number,
+                name=rendering.clean_text(s.public_name),
+                title=rendering.clean_text(s.title) if s.show_affiliation else "",
+                institution=rendering.clean_text(s.public_affiliation),
+                country=str(s.country),
+                level=s.level,
+                capacity=s.capacity,
+                featured=s.featured_rank is not None,
+                version=getattr(s, "version_number", None),
+                confirmed_on=(
+                    timezone.localtime(s.confirmed_at).date().isoformat() if s.confirmed_at else ""
+                ),
+            )
+        )
+    return rows
+
+
+def rows_to_csv(rows: list[Row]) -> bytes:
+    """The machine-readable list embedded in every packet; its SHA-256 is printed on the
+    verification page. UTF-8 with a byte-order mark, so spreadsheet programs read the names
+    right."""
+    country_names, level_labels = _names(get_language())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(
+        [
+            r.number, r.name, r.title, r.institution, r.country,
+            country_names.get(r.country, r.country), r.level, level_labels.get(r.level, r.level),
+            r.capacity, "yes" if r.featured else "", r.version or "", r.confirmed_on,
+        ]
+        for r in rows
+    )  # fmt: skip
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def rows_from_csv(data: bytes, start: int = 0, stop: int | None = None) -> list[Row]:
+    """Rows `start` to `stop` of the snapshot. Every record is one line (the fields were
+    cleaned of line breaks), so a chunk reads only its own lines, not the list up to them."""
+    lines = data.split(b"\r\n", -1 if stop is None else stop + 1)
+    selected = lines[1 + start : None if stop is None else 1 + stop]
+    records = list(csv.reader(line.decode("utf-8") for line in selected if line))
+    if any(len(record) != len(CSV_COLUMNS) for record in records):
+        raise ValueError("The signatory snapshot is not one record per line.")
+    return [
+        Row(
+            number=int(r[0]), name=r[1], title=r[2], institution=r[3], country=r[4],
+            level=r[6], capacity=r[8], featured=r[9] == "yes",
+            version=int(r[10]) if r[10] else None, confirmed_on=r[11],
+        )
+        for r in records
+    ]  # fmt: skip
+
+
+@dataclass
+class Segment:
+    kind: str  # title, intro, group, colhead, rows, gap, empty
+    lines: int
+    first: int = 0
+    count: int = 0
+    group: str = ""
+
+    def as_list(self) -> list[Any]:
+        return [self.kind, self.lines, self.first, self.count, self.group]
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> Segment:
+        return cls(*data)
+
+
+@dataclass
+class ListPage:
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def used(self) -> int:
+        return sum(s.lines for s in self.segments)
+
+    @property
+    def row_range(self) -> tuple[int, int] | None:
+        blocks = [s for s in self.segments if s.kind == "rows"]
+        if not blocks:
+            return None
+        return blocks[0].first, blocks[-1].first + blocks[-1].count
+
+
+def paginate(*, organisations: int, people: int, lines_per_page: int) -> list[ListPage]:
+    """Lay the list out in pages of `lines_per_page` lines: organisations first, then
+    people, each group under its heading, a column header at the top of every page."""
+    if lines_per_page < TITLE_LINES + INTRO_LINES + GROUP_LINES + COLHEAD_LINES + 4:
+        raise rendering.RenderError(f"A page holds only {lines_per_page} lines of the list.")
+    pages = [ListPage([Segment("title", TITLE_LINES), Segment("intro", INTRO_LINES)])]
+    if not organisations and not people:
+        pages[0].segments.append(Segment("empty", EMPTY_LINES))
+        return pages
+    groups = [(g, n, f) for g, n, f in (("organisations", organisations, 0),
+              ("people", people, organisations)) if n]  # fmt: skip
+    for group_index, (group, count, first) in enumerate(groups):
+        page = pages[-1]
+        needed = GROUP_LINES + COLHEAD_LINES + min(count, MIN_ROWS_AFTER_HEADING)
+        gap = GAP_LINES if group_index else 0
+        if lines_per_page - page.used < gap + needed:
+            page = ListPage()
+            pages.append(page)
+        elif gap:
+            page.segments.append(Segment("gap", gap))
+        page.segments += [Segment("group", GROUP_LINES, group=group), Segment("colhead", 1)]
+        done = 0
+        while done < count:
+            room = lines_per_page - page.used
+            if room <= 0:
+                page = ListPage([Segment("colhead", COLHEAD_LINES, group=group)])
+                pages.append(page)
+                continue
+            take = min(room, count - done)
+            page.segments.append(Segment("rows", take, first=first + done, count=take))
+            done += take
+    return pages
+
+
+def pages_to_json(pages: list[ListPage]) -> list[list[list[Any]]]:
+    return [[s.as_list() for s in page.segments] for page in pages]
+
+
+def pages_from_json(data: list[list[list[Any]]]) -> list[ListPage]:
+    return [ListPage([Segment.from_list(s) for s in page]) for page in data]
+
+
+def chunk_ranges(
+    page_count: int, pages_per_chunk: int, min_chunks: int = 1
+) -> list[tuple[int, int]]:
+    """Split the list into runs of whole pages of about equal length: at most
+    `pages_per_chunk` pages each, and at least `min_chunks` runs of two pages or more, so
+    that a short list still keeps every worker busy."""
+    chunks = max(1, math.ceil(page_count / max(1, pages_per_chunk)))
+    chunks = max(chunks, min(min_chunks, page_count // 2))
+    size = math.ceil(page_count / chunks)
+    return [(start, min(size, page_count - start)) for start in range(0, page_count, size)]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a probe render measured (documents.probe), in CSS pixels."""
+
+    lines_per_page: int
+    line_px: float
+    top_px: float
+    left_px: float
+    width_px: float
+    page_height_px: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Probe:
+        return cls(**data)
+
+
+class TextMeter:
+    """Text widths from the font's own advance widths. The list is laid out with kerning
+    and ligatures off, so these match what Pango draws to a hundredth of a pixel, and a
+    row can be one line of text aligned by tab stops instead of a box per column."""
+
+    def __init__(self, font_file: str, size_px: float) -> None:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(font_file, lazy=True)
+        cmap = font.getBestCmap()
+        metrics = font["hmtx"].metrics
+        scale = size_px / font["head"].unitsPerEm
+        fallback = metrics[".notdef"][0] * scale
+        self._advance = {code: metrics[glyph][0] * scale for code, glyph in cmap.items()}
+        self._fallback = fallback
+
+    def width(self, text: str) -> float:
+        advance, fallback = self._advance, self._fallback
+        return sum(advance.get(ord(c), fallback) for c in text)
+
+    def fit(self, text: str, width: float) -> str:
+        """`text`, cut with an ellipsis where it would pass `width`."""
+        if self.width(text) <= width:
+            return text
+        room = width - self.width("…")
+        used = 0.0
+        advance, fallback = self._advance, self._fallback
+        for index, c in enumerate(text):
+            used += advance.get(ord(c), fallback)
+            if used > room:
+                return text[:index].rstrip() + "…"
+        return text
+
+
+@cache
+def text_meter() -> TextMeter:
+    return TextMeter(str(rendering.list_font_file()), LIST_FONT_PT * 96 / 72)
+
+
+def _display(text: str) -> str:
+    return rendering.cover_glyphs(unicodedata.normalize("NFC", text))
+
+
+# Fixed-width spaces the columns are padded with, widest first: an em space, an en space, a
+# four-per-em space and a hair space (the last is about one pixel: the alignment's error).
+PAD_SPACES = ("\u2003", "\u2002", "\u2005", "\u200a")
+
+
+def pad_to(column_px: float, end_px: float, meter: TextMeter) -> str:
+    """Spaces that take text ending at `end_px` to the column starting at `column_px`.
+    Fixed-width spaces rather than tabs: their advances are the font's, so the meter knows
+    them exactly (Pango's tab stops do not fall where their size says)."""
+    gap = max(column_px - end_px, meter.width(PAD_SPACES[-1]))
+    padding = []
+    for space in PAD_SPACES:
+        width = meter.width(space)
+        count = int(gap // width)
+        padding.append(space * count)
+        gap -= count * width
+    return "".join(padding)
+
+
+def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
+    """One signatory as one line: name, country, verification and affiliation in columns
+    padded to their places."""
+    name = meter.fit(_display(row.name), COUNTRY_AT_PX - COLUMN_GAP_PX)
+    badge = badge_label(row.level)
+    affiliation = meter.fit(_display(row.affiliation), width_px - AFFILIATION_AT_PX - 2)
+    return (
+        f"{name}{pad_to(COUNTRY_AT_PX, meter.width(name), meter)}"
+        f"{row.country}{pad_to(BADGE_AT_PX, COUNTRY_AT_PX + meter.width(row.country), meter)}"
+        f"{badge}{pad_to(AFFILIATION_AT_PX, BADGE_AT_PX + meter.width(badge), meter)}"
+        f"{affiliation}"
+    )
+
+
+def rows_block(rows: list[Row], width_px: float) -> SafeString:
+    """The `pre` block of a run of rows. Escaped here, line by line: inside `pre` a
+    template's own whitespace would shift the rows."""
+    meter = text_meter()
+    return mark_safe("\n".join(escape(row_line(r, meter, width_px)) for r in rows))
