@@ -20,9 +20,11 @@ import csv
 import io
 import math
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from itertools import combinations_with_replacement
 from typing import Any
 
 from django.utils import timezone
@@ -312,37 +314,54 @@ def _display(text: str) -> str:
     return rendering.cover_glyphs(unicodedata.normalize("NFC", text))
 
 
-# Fixed-width spaces the columns are padded with, widest first: an em space, an en space, a
-# four-per-em space and a hair space (the last is about one pixel: the alignment's error).
-PAD_SPACES = ("\u2003", "\u2002", "\u2005", "\u200a")
+# Fixed-width spaces the columns are padded with: em spaces for the bulk of a gap, and for
+# the last one to two ems the combination of up to five spaces (em, en, three-, four- and
+# six-per-em, thin, hair) whose width comes nearest: within a tenth of a pixel for any gap
+# of a few pixels or more. Padding to the nearest hair space left up to a point of error per
+# column, which showed as ragged columns.
+BULK_SPACE = "\u2003"
+FINE_SPACES = ("\u2003", "\u2002", "\u2004", "\u2005", "\u2009", "\u2006", "\u200a")
 
 
-def pad_to(column_px: float, end_px: float, meter: TextMeter) -> str:
-    """Spaces that take text ending at `end_px` to the column starting at `column_px`.
-    Fixed-width spaces rather than tabs: their advances are the font's, so the meter knows
-    them exactly (Pango's tab stops do not fall where their size says)."""
-    gap = max(column_px - end_px, meter.width(PAD_SPACES[-1]))
-    padding = []
-    for space in PAD_SPACES:
-        width = meter.width(space)
-        count = int(gap // width)
-        padding.append(space * count)
-        gap -= count * width
-    return "".join(padding)
+@cache
+def _fine_paddings(meter: TextMeter) -> tuple[list[float], list[str]]:
+    combos = {"": 0.0}
+    for count in range(1, 6):
+        for spaces in combinations_with_replacement(FINE_SPACES, count):
+            text = "".join(spaces)
+            combos.setdefault(text, meter.width(text))
+    ordered = sorted(combos.items(), key=lambda item: item[1])
+    return [width for _, width in ordered], [text for text, _ in ordered]
+
+
+def pad_to(column_px: float, end_px: float, meter: TextMeter) -> tuple[str, float]:
+    """Spaces that take text ending at `end_px` to the column starting at `column_px`, and
+    where they really end. Fixed-width spaces rather than tabs: their advances are the
+    font's, so the meter knows them exactly (Pango's tab stops do not fall where their size
+    says)."""
+    gap = max(column_px - end_px, meter.width(FINE_SPACES[-1]))
+    em = meter.width(BULK_SPACE)
+    bulk = max(int(gap // em) - 1, 0)
+    rest = gap - bulk * em
+    widths, texts = _fine_paddings(meter)
+    at = bisect_left(widths, rest)
+    best = min(
+        (i for i in (at - 1, at) if 0 <= i < len(widths)), key=lambda i: abs(widths[i] - rest)
+    )
+    return BULK_SPACE * bulk + texts[best], end_px + bulk * em + widths[best]
 
 
 def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
     """One signatory as one line: name, country, verification and affiliation in columns
-    padded to their places."""
+    padded to their places. Each pad starts from where the text really reached, so what a
+    column is off by never carries into the next."""
     name = meter.fit(_display(row.name), COUNTRY_AT_PX - COLUMN_GAP_PX)
     badge = badge_label(row.level)
     affiliation = meter.fit(_display(row.affiliation), width_px - AFFILIATION_AT_PX - 2)
-    return (
-        f"{name}{pad_to(COUNTRY_AT_PX, meter.width(name), meter)}"
-        f"{row.country}{pad_to(BADGE_AT_PX, COUNTRY_AT_PX + meter.width(row.country), meter)}"
-        f"{badge}{pad_to(AFFILIATION_AT_PX, BADGE_AT_PX + meter.width(badge), meter)}"
-        f"{affiliation}"
-    )
+    to_country, at = pad_to(COUNTRY_AT_PX, meter.width(name), meter)
+    to_badge, at = pad_to(BADGE_AT_PX, at + meter.width(row.country), meter)
+    to_affiliation, _ = pad_to(AFFILIATION_AT_PX, at + meter.width(badge), meter)
+    return f"{name}{to_country}{row.country}{to_badge}{badge}{to_affiliation}{affiliation}"
 
 
 def rows_block(rows: list[Row], width_px: float) -> SafeString:

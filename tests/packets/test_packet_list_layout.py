@@ -4,6 +4,8 @@ once; text widths measured from the font match WeasyPrint's layout, so tab stops
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils.html import escape
 
@@ -54,12 +56,37 @@ def test_measured_widths_match_the_layout() -> None:
         assert abs(sum(c.width for c in line.children) - meter.width(name)) < 0.05
 
 
-def test_padding_reaches_each_column_within_a_pixel() -> None:
+def test_padding_reaches_each_column_within_a_tenth_of_a_pixel() -> None:
     meter = listing.text_meter()
     column = listing.COUNTRY_AT_PX
-    for end in [0.0, 1.5, 43.99, 44.0, 100.01, 150.3, column - 3, column - 0.2]:
-        padding = listing.pad_to(column, end, meter)
+    # Text is cut to leave COLUMN_GAP_PX before the next column; closer than that, the
+    # finest step is a hair space.
+    near = column - listing.COLUMN_GAP_PX
+    for end in [0.0, 1.5, 43.99, 44.0, 100.01, 150.3, near, column - 3, column - 0.2]:
+        padding, reported = listing.pad_to(column, end, meter)
         reached = end + meter.width(padding)
-        assert column - 1.04 <= reached <= column + 1.04, (end, reached)
+        hair = meter.width("\u200a")
+        assert abs(reached - column) < (0.1 if end <= near else hair), (end, reached)
+        assert abs(reported - reached) < 1e-9
         assert padding.strip() == ""
+
+
+def test_a_row_s_columns_start_where_the_header_says_whatever_came_before() -> None:
+    meter = listing.text_meter()
+    starts = (listing.COUNTRY_AT_PX, listing.BADGE_AT_PX, listing.AFFILIATION_AT_PX)
+    for name, country, level in [
+        ("Anna Beispiel", "DE", "affiliation"),
+        ("Jeanne Exemple", "FR", "email"),
+        ("Αλέξανδρος Παράδειγμα", "GR", "orcid"),
+        ("W", "IT", "organisation"),
+    ]:
+        row = listing.Row(
+            number=1, name=name, title="Researcher", institution="", country=country,
+            level=level, capacity="individual", featured=False, version=1, confirmed_on="",
+        )  # fmt: skip
+        line = listing.row_line(row, meter, 600.0)
+        cells = [c for c in re.split(r"[\u2000-\u200a]+", line) if c]
+        at = [meter.width(line[: line.index(cell)]) for cell in cells[1:]]
+        for reached, start in zip(at, starts, strict=True):
+            assert abs(reached - start) < 0.1, (name, reached, start)
     assert probe().lines_per_page > 50
