@@ -71,7 +71,11 @@ class Command(BaseCommand):
             f"Job #{job.pk}: {job.packets.count()} packet(s) of “{job.letter.title}”"
             + (" (rendering here)" if in_process else " (rendering on the workers)")
         )
-        bar = tqdm(total=job.packets.count(), unit="packet", file=self.stderr, dynamic_ncols=True)
+        # The raw stream: Django's wrapper ends every write with a newline, which turns each
+        # redraw of the bar into a line of its own.
+        bar = tqdm(
+            total=job.packets.count(), unit="packet", file=self.stderr._out, dynamic_ncols=True
+        )
         try:
             if in_process:
                 job = services.packet_job_run_inline(
