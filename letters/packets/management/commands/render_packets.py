@@ -4,7 +4,7 @@ import datetime as dt
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -73,9 +73,8 @@ class Command(BaseCommand):
         )
         # The raw stream: Django's wrapper ends every write with a newline, which turns each
         # redraw of the bar into a line of its own.
-        bar = tqdm(
-            total=job.packets.count(), unit="packet", file=self.stderr._out, dynamic_ncols=True
-        )
+        stream: TextIO = self.stderr._out  # type: ignore[assignment]
+        bar = tqdm(total=job.packets.count(), unit="packet", file=stream, dynamic_ncols=True)
         try:
             if in_process:
                 job = services.packet_job_run_inline(
