@@ -15,15 +15,19 @@ from django.core.cache import cache
 from django.db import connection
 
 from campaign.celery import app as celery_app
+from letters.common import debounce
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
+    # With the cache, what this process remembers of the runs scheduled through it.
+    debounce._covered_until.clear()
     cache.clear()
     yield
     cache.clear()
+    debounce._covered_until.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

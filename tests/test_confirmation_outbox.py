@@ -118,18 +118,29 @@ def test_signing_in_a_burst_schedules_one_run_per_window(client: Client, setting
     ConsentTextFactory.create()
     letter = LetterFactory.create()
     scheduled: list[dict[str, Any]] = []
+    window_checks: list[str] = []
+    real_add = cache.add
+
+    def add(key: str, *args: Any, **kwargs: Any) -> bool:
+        if key.startswith("run-after-window:"):
+            window_checks.append(key)
+        return real_add(key, *args, **kwargs)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             send_pending_confirmations,
             "apply_async",
             lambda **options: scheduled.append(options),
         )
+        patch.setattr(cache, "add", add)
         for n in range(4):
             data = sign_data(client, letter, email=f"burst{n}@example.org")
             with committed():
                 assert client.post(f"/letters/{letter.slug}/sign/", data).status_code == 302
     assert len(scheduled) == 1 and scheduled[0]["countdown"] > 5
     assert mail.outbox == []  # nothing sent by the requests themselves
+    # Only the first asked the cache: the process knew its own run covers the rest.
+    assert window_checks == ["run-after-window:confirmations"]
     assert confirmations_send_pending().sent == 4
     assert len(mail.outbox) == 4
 
