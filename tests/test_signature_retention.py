@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from letters.signatures.models import Signature
+from letters.signatures.models import Signature, SignatureEvent
+from letters.signatures.services import signature_update_display, signature_withdraw
 from letters.signatures.tasks import purge_expired
 from tests.factories import LetterFactory, SignatureFactory
 
@@ -47,3 +48,27 @@ def test_purge_after_the_configured_days(settings) -> None:
     new_confirmed.refresh_from_db()
     assert old_confirmed.ip_hash == "" and new_confirmed.ip_hash == "def"
     assert old_confirmed.full_name.startswith("Signatory")  # confirmed signatures stay
+
+
+def test_an_erased_signature_keeps_no_personal_detail_in_its_audit_trail(settings) -> None:
+    settings.UNCONFIRMED_RETENTION_DAYS = 10
+    signature = SignatureFactory.create(
+        full_name="Anna Beispiel", orcid_id="0000-0002-1825-0097", institution_name="TUM"
+    )
+    signature_update_display(
+        signature_id=signature.pk, actor=None, display_name="Anna B.", title="Professor",
+        show_affiliation=True, reason="Anna Beispiel asked for a shorter name",
+    )  # fmt: skip
+    signature_withdraw(signature_id=signature.pk, reason="Withdrawn by Anna Beispiel")
+    Signature.objects.filter(pk=signature.pk).update(
+        withdrawn_at=timezone.now() - timedelta(days=11)
+    )
+
+    purge_expired()
+
+    signature.refresh_from_db()
+    assert (signature.orcid_id, signature.institution_name, signature.display_name) == ("", "", "")
+    events = list(SignatureEvent.objects.filter(signature=signature))
+    assert {e.action for e in events} == {"edited", "withdrawn"}  # what happened stays
+    text = repr([(e.changes, e.reason) for e in events])
+    assert "Anna" not in text and "Professor" not in text

@@ -436,23 +436,30 @@ def signatures_purge_expired() -> PurgeSummary:
     deleted, _ = Signature.objects.filter(
         status=Signature.Status.UNCONFIRMED, created_at__lt=unconfirmed_cutoff
     ).delete()
-    erased = (
-        Signature.objects.filter(
-            status=Signature.Status.WITHDRAWN, withdrawn_at__lt=unconfirmed_cutoff
+    with transaction.atomic():
+        to_erase = list(
+            Signature.objects.filter(
+                status=Signature.Status.WITHDRAWN, withdrawn_at__lt=unconfirmed_cutoff
+            )
+            .exclude(email="")
+            .values_list("pk", flat=True)
         )
-        .exclude(email="")
-        .update(
+        erased = Signature.objects.filter(pk__in=to_erase).update(
             email="",
             email_normalized="",
             full_name="(withdrawn)",
             display_name="",
             title="",
+            institution=None,
             institution_name="",
+            orcid_id="",
             search_text="",
             name_key="",
             signer=None,
         )
-    )
+        # The audit trail keeps what happened and when, not the details it recorded: an
+        # edit's old and new names, a curator's reason naming the person.
+        SignatureEvent.objects.filter(signature_id__in=to_erase).update(changes={}, reason="")
     cleared = (
         Signature.objects.filter(
             created_at__lt=now - timedelta(days=settings.IP_HASH_RETENTION_DAYS)
