@@ -9,6 +9,7 @@ does not deliver (its mail backend is a dummy); here it is caught in memory."""
 
 from __future__ import annotations
 
+import logging
 import re
 import urllib.request
 
@@ -47,6 +48,9 @@ def admin_cookie() -> str:
     memory_mail = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True  # the code's email is sent here, not by a worker
+    trace = logging.getLogger("celery.app.trace")
+    trace_level = trace.level
+    trace.setLevel(logging.WARNING)  # the in-process task's "succeeded" line is noise here
     try:
         with override_settings(MAILERS=memory_mail):
             mail.outbox = []
@@ -64,6 +68,7 @@ def admin_cookie() -> str:
                 raise RuntimeError(f"authenticator code refused ({response.status_code})")
     finally:
         celery_app.conf.task_always_eager = eager
+        trace.setLevel(trace_level)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     # The server under test must take it: the admin answers 200, not a redirect to sign in.
     request = urllib.request.Request(
