@@ -50,8 +50,9 @@ DOCUMENT_SIGNING = [
     ObjectIdentifier("1.3.6.1.4.1.311.10.3.12"),
 ]
 
-# Room for the CMS container in the PDF, so pyHanko need not sign once to measure it.
-SIGNATURE_OVERHEAD = 8192
+# Room for the CMS container in the PDF beyond the certificates it embeds (signature value,
+# signed attributes, signer identifier), so pyHanko need not sign once to measure it.
+SIGNATURE_OVERHEAD_BYTES = 4096
 
 
 class SigningUnavailable(Exception):
@@ -176,7 +177,8 @@ def _load(data: bytes, passphrase: str) -> CampaignSigner:
         chain=list(others),
         fingerprint=fingerprint(certificate),
         subject=_subject(certificate),
-        bytes_reserved=chain_size + SIGNATURE_OVERHEAD,
+        # pyHanko reserves hexadecimal digits, two per byte of the CMS container.
+        bytes_reserved=2 * (chain_size + SIGNATURE_OVERHEAD_BYTES),
     )
 
 
