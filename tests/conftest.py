@@ -37,6 +37,8 @@ def _no_sessions_left_at_the_end(django_db_setup: None, django_db_blocker: Any) 
     yield
     if connection.vendor != "postgresql":
         return
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        return  # no test needed the database, so none was made
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
