@@ -123,16 +123,20 @@ def main() -> int:
             )
         if wanted("sign"):
             print("Signing cycles...", flush=True)
+            from bench.profile import child_pids
+
+            web_pids = child_pids(server.popen.pid)
             pids = None
             if args.profile:
-                from bench.profile import child_pids
-
-                web_pids = child_pids(server.popen.pid)
                 pids = {f"gunicorn-{n}": pid for n, pid in enumerate(web_pids, start=1)}
                 pids["celery"] = worker.popen.pid
                 for n, pid in enumerate(child_pids(worker.popen.pid), start=1):
                     pids[f"celery-child-{n}"] = pid
-            figures.extend(web.sign_figures(slug=SIGN_LETTER, quick=args.quick, profile_pids=pids))
+            figures.extend(
+                web.sign_figures(
+                    slug=SIGN_LETTER, quick=args.quick, web_pids=web_pids, profile_pids=pids
+                )
+            )
     finally:
         server.stop()
         worker.stop()

@@ -131,6 +131,9 @@ def gunicorn(*, workers: int = 2, worker_class: str = "gthread", threads: int = 
         WEB_WORKERS=str(workers),
         WEB_WORKER_CLASS=worker_class,
         WEB_THREADS=str(threads),
+        # Recycling after 20,000 requests would replace, in the middle of a run, the worker
+        # processes whose CPU time the signing figure reports.
+        WEB_MAX_REQUESTS="0",
     )
     process = Process(
         "gunicorn",

@@ -122,9 +122,19 @@ Cycle = Callable[[Connection, int], Awaitable[bool]]
 
 
 async def run_cycles(
-    host: str, port: int, cycle: Cycle, *, concurrency: int, seconds: float, warmup: float = 1.0
+    host: str,
+    port: int,
+    cycle: Cycle,
+    *,
+    concurrency: int,
+    seconds: float,
+    warmup: float = 1.0,
+    connection_per_cycle: bool = False,
 ) -> LoadResult:
-    """Run `cycle` in `concurrency` loops for `seconds` after a warm-up; count what succeeds."""
+    """Run `cycle` in `concurrency` loops for `seconds` after a warm-up; count what succeeds.
+
+    With `connection_per_cycle` every cycle opens a connection of its own and closes it at
+    the end, as a visitor's browser does; otherwise each loop keeps one connection alive."""
     counter = iter(range(10**9))
     latencies: list[float] = []
     completed = errors = 0
@@ -141,6 +151,8 @@ async def run_cycles(
                     ok = await cycle(connection, next(counter))
                 except (OSError, asyncio.IncompleteReadError, HTTPError):
                     ok = False
+                    await connection.close()
+                if connection_per_cycle:
                     await connection.close()
                 done = time.perf_counter()
                 if now >= measure_from:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import time
 from multiprocessing import Pool
+from pathlib import Path
 from typing import Any
 
 from bench.env import HOST, PORT
@@ -58,7 +60,11 @@ def signing(
         )
         return status == 302 and headers.get("location", "").endswith("/check-email/")
 
-    return asyncio.run(run_cycles(HOST, PORT, cycle, concurrency=concurrency, seconds=seconds))
+    return asyncio.run(
+        run_cycles(
+            HOST, PORT, cycle, concurrency=concurrency, seconds=seconds, connection_per_cycle=True
+        )
+    )
 
 
 def floor_cycles(*, seconds: float, concurrency: int, run: str) -> LoadResult:
@@ -74,18 +80,43 @@ def floor_cycles(*, seconds: float, concurrency: int, run: str) -> LoadResult:
         )
         return status == 302
 
-    return asyncio.run(run_cycles(HOST, PORT, cycle, concurrency=concurrency, seconds=seconds))
+    return asyncio.run(
+        run_cycles(
+            HOST, PORT, cycle, concurrency=concurrency, seconds=seconds, connection_per_cycle=True
+        )
+    )
+
+
+def _cpu_seconds(pids: list[int]) -> list[float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = []
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        seconds.append((int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
+    return seconds
+
+
+def _spent(before: list[float], pids: list[int]) -> list[float]:
+    return [
+        round(after - start, 1) for start, after in zip(before, _cpu_seconds(pids), strict=True)
+    ]
 
 
 def sign_figures(
-    *, slug: str, quick: bool, profile_pids: dict[str, int] | None = None
+    *,
+    slug: str,
+    quick: bool,
+    web_pids: list[int],
+    profile_pids: dict[str, int] | None = None,
 ) -> list[Figure]:
     from letters.signatures.models import Signature
 
     seconds = 5.0 if quick else 20.0
     figures: list[Figure] = []
     for concurrency in (8, 32):
+        cpu = _cpu_seconds(web_pids)
         floor = floor_cycles(seconds=seconds, concurrency=concurrency, run=f"c{concurrency}")
+        floor_cpu = _spent(cpu, web_pids)
         budget = int(max(400, floor.rate) * (seconds + 2))
         payloads = solved_challenges(budget)
         before = Signature.objects.count()
@@ -94,6 +125,7 @@ def sign_figures(
             from bench.profile import Sampler
 
             sampler = Sampler(profile_pids, seconds=seconds)
+        cpu = _cpu_seconds(web_pids)
         result = signing(
             slug=slug,
             seconds=seconds,
@@ -101,6 +133,7 @@ def sign_figures(
             payloads=payloads,
             run=f"c{concurrency}",
         )
+        sign_cpu = _spent(cpu, web_pids)
         stored = Signature.objects.count() - before
         if sampler is not None:
             print(f"  profile written to {sampler.stop()}", flush=True)
@@ -126,6 +159,10 @@ def sign_figures(
                     "floor_p50_ms": round(floor.p50, 1),
                     "floor_p99_ms": round(floor.percentile(99), 1),
                     "signatures_stored": stored,
+                    # How evenly the two gunicorn workers shared the work (CPU seconds each).
+                    "web_workers_cpu_s": sign_cpu,
+                    "floor_web_workers_cpu_s": floor_cpu,
+                    "connection_per_cycle": True,
                 },
             )
         )
