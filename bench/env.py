@@ -52,6 +52,7 @@ def bench_env(**extra: str) -> dict[str, str]:
         # time whatever the cost (altcha's key-signature path), so the harness keeps it cheap
         # to solve its thousands of challenges.
         "ALTCHA_COST": "1",
+        "ALTCHA_COUNTER": "2",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "600",

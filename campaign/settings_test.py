@@ -22,5 +22,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Proof of work costs the browser (and the test client) almost nothing in tests.
 ALTCHA_COST = 1
+ALTCHA_COUNTER = 4
 # Pages are rendered afresh in tests; the page cache has its own test.
 PAGE_CACHE_SECONDS = 0

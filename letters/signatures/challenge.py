@@ -6,6 +6,7 @@ challenge can be used once: a solved challenge is remembered in the cache until 
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -21,10 +22,15 @@ def _secrets() -> tuple[str, str]:
 
 
 def challenge_create() -> dict[str, Any]:
+    """A challenge in ALTCHA's deterministic mode: the server draws the counter and signs the
+    key it derives, so every signer does the same amount of work (a random search made some
+    wait twenty seconds), and checking a solution is one HMAC, whatever the cost."""
     hmac_secret, hmac_key_secret = _secrets()
+    top = max(settings.ALTCHA_COUNTER, 1)
     challenge = altcha.create_challenge(
-        "SHA-256",
+        "PBKDF2/SHA-256",
         settings.ALTCHA_COST,
+        counter=top // 2 + secrets.randbelow(top - top // 2 + 1),
         expires_at=int(time.time()) + settings.ALTCHA_EXPIRES_SECONDS,
         hmac_secret=hmac_secret,
         hmac_key_secret=hmac_key_secret,

@@ -35,3 +35,33 @@
     });
   });
 })();
+
+// A form sent while the proof of work is still running would arrive without it and come back
+// with an error: hold it, and send it as soon as the check is done.
+(function () {
+  "use strict";
+  document.querySelectorAll("altcha-widget").forEach(function (widget) {
+    var form = widget.closest("form");
+    var status = form && form.querySelector("[data-pow-status]");
+    var state = "unverified";
+    var held = null;
+    if (!form) { return; }
+    widget.addEventListener("statechange", function (event) {
+      state = event.detail.state;
+      if (state !== "verifying" && held) {
+        var submitter = held;
+        held = null;
+        if (status) { status.hidden = true; }
+        if (state === "verified") { form.requestSubmit(submitter === true ? undefined : submitter); }
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      if (state === "verified" || state === "error" || state === "expired") { return; }
+      if (state === "unverified" && typeof widget.verify !== "function") { return; }
+      event.preventDefault();
+      held = event.submitter || true;
+      if (status) { status.hidden = false; }
+      if (state === "unverified") { widget.verify(); }
+    });
+  });
+})();
