@@ -37,7 +37,7 @@ def _no_sessions_left_at_the_end(django_db_setup: None, django_db_blocker: Any) 
     yield
     if connection.vendor != "postgresql":
         return
-    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():  # type: ignore[attr-defined]
         return  # no test needed the database, so none was made
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
