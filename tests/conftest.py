@@ -37,7 +37,8 @@ def _no_sessions_left_at_the_end(django_db_setup: None, django_db_blocker: Any) 
     yield
     if connection.vendor != "postgresql":
         return
-    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():  # type: ignore[attr-defined]
+    name = connection.settings_dict["NAME"]
+    if name != connection.settings_dict["TEST"].get("NAME") and not name.startswith("test_"):
         return  # no test needed the database, so none was made
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
