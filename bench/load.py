@@ -129,12 +129,11 @@ async def run_cycles(
     concurrency: int,
     seconds: float,
     warmup: float = 1.0,
-    connection_per_cycle: bool = False,
 ) -> LoadResult:
     """Run `cycle` in `concurrency` loops for `seconds` after a warm-up; count what succeeds.
 
-    With `connection_per_cycle` every cycle opens a connection of its own and closes it at
-    the end, as a visitor's browser does; otherwise each loop keeps one connection alive."""
+    Every cycle opens a connection of its own and closes it at the end, as a visitor's
+    browser does (see bench/README.md on why connections are not kept for the whole run)."""
     counter = iter(range(10**9))
     latencies: list[float] = []
     completed = errors = 0
@@ -151,9 +150,7 @@ async def run_cycles(
                     ok = await cycle(connection, next(counter))
                 except (OSError, asyncio.IncompleteReadError, HTTPError):
                     ok = False
-                    await connection.close()
-                if connection_per_cycle:
-                    await connection.close()
+                await connection.close()
                 done = time.perf_counter()
                 if now >= measure_from:
                     if ok:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.env import OUT, ROOT, Process, bench_env, celery_worker, manage
+from bench.env import OUT, ROOT, Process, bench_env, celery_worker, manage, process_ticks
 from bench.figures import Figure
 
 LETTER = "protect-open-source-ai-in-europe"
@@ -66,12 +66,10 @@ class MemorySampler:
         total = 0
         for pid in self._pids():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                own, ended_children = process_ticks(pid)
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])
-            if pid == self.pid:
-                total += int(fields[13]) + int(fields[14])
+            total += own + (ended_children if pid == self.pid else 0)
         return total / ticks
 
     def _pids(self) -> list[int]:

@@ -8,10 +8,9 @@ import random
 import re
 import time
 from multiprocessing import Pool
-from pathlib import Path
 from typing import Any
 
-from bench.env import HOST, PORT
+from bench.env import HOST, PORT, process_ticks
 from bench.figures import Figure
 from bench.load import FORM_HEADERS, Connection, LoadResult, form_body, run_cycles, wrk
 
@@ -60,11 +59,7 @@ def signing(
         )
         return status == 302 and headers.get("location", "").endswith("/check-email/")
 
-    return asyncio.run(
-        run_cycles(
-            HOST, PORT, cycle, concurrency=concurrency, seconds=seconds, connection_per_cycle=True
-        )
-    )
+    return asyncio.run(run_cycles(HOST, PORT, cycle, concurrency=concurrency, seconds=seconds))
 
 
 def floor_cycles(*, seconds: float, concurrency: int, run: str) -> LoadResult:
@@ -80,20 +75,12 @@ def floor_cycles(*, seconds: float, concurrency: int, run: str) -> LoadResult:
         )
         return status == 302
 
-    return asyncio.run(
-        run_cycles(
-            HOST, PORT, cycle, concurrency=concurrency, seconds=seconds, connection_per_cycle=True
-        )
-    )
+    return asyncio.run(run_cycles(HOST, PORT, cycle, concurrency=concurrency, seconds=seconds))
 
 
 def _cpu_seconds(pids: list[int]) -> list[float]:
     ticks = os.sysconf("SC_CLK_TCK")
-    seconds = []
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        seconds.append((int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
-    return seconds
+    return [process_ticks(pid)[0] / ticks for pid in pids]
 
 
 def _spent(before: list[float], pids: list[int]) -> list[float]:
