@@ -222,7 +222,8 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # Rate limits use allauth's limiter (cache-backed, client IP as allauth determines it: set
 # ALLAUTH_TRUSTED_PROXY_COUNT behind a proxy). Our own actions sit beside allauth's.
 ACCOUNT_RATE_LIMITS = {
-    # Sign submissions from one network, and confirmation mails to one address.
+    # Sign submissions from one network; and emails to one address caused by signing again
+    # (a first signature is limited to one by the database).
     "sign_letter": envstr("RATE_LIMIT_SIGN", "30/m/ip,300/h/ip"),
     "sign_email": envstr("RATE_LIMIT_SIGN_EMAIL", "3/h/key"),
     "confirm_signature": envstr("RATE_LIMIT_CONFIRM", "30/m/ip"),

@@ -43,10 +43,27 @@ def test_per_email_limit_stops_mail_bombing_without_telling(
     settings,
 ) -> None:
     settings.ACCOUNT_RATE_LIMITS = {"sign_letter": "100/m/ip", "sign_email": "2/h/key"}
-    responses = [sign(client, letter, email="victim@example.org") for _ in range(4)]
+    responses = [
+        sign(client, letter, email="victim@example.org", full_name=f"Name {i}") for i in range(5)
+    ]
     assert {r.status_code for r in responses} == {302}
     assert len({r["Location"] for r in responses}) == 1
-    assert len(mail.outbox) == 2
+    # The first signature, then two more links; the rest change nothing and send nothing.
+    assert len(mail.outbox) == 3
+    assert Signature.objects.get().full_name == "Name 2"
+    # Another address is not held back by this one's limit.
+    sign(client, letter, email="someone-else@example.org")
+    assert len(mail.outbox) == 4
+
+
+def test_a_first_signature_does_not_spend_the_address_limit(client: Client, settings) -> None:
+    ConsentTextFactory.create()
+    letters = LetterFactory.create_batch(3)
+    settings.ACCOUNT_RATE_LIMITS = {"sign_letter": "100/m/ip", "sign_email": "1/h/key"}
+    for each in letters:
+        assert sign(client, each, email="busy@example.org").status_code == 302
+    assert Signature.objects.filter(email="busy@example.org").count() == 3
+    assert len(mail.outbox) == 3
 
 
 def test_the_raw_address_is_never_stored(client: Client, letter: Letter) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -59,6 +60,7 @@ class SubmitOutcome(StrEnum):
     CREATED = "created"
     RESUBMITTED = "resubmitted"  # an unconfirmed signature: details replaced, new link sent
     ALREADY_SIGNED = "already_signed"  # confirmed before: nothing changes, the signer is told
+    HELD_BACK = "held_back"  # signed before, and the address has had its emails for now
 
 
 @dataclass(frozen=True)
@@ -188,13 +190,19 @@ def signature_submit(
     data: SignatureInput,
     consent: ConsentText,
     ip_hash: str = "",
+    may_email_again: Callable[[], bool] | None = None,
 ) -> SubmitResult:
     """Store a web signature as unconfirmed and queue the email that confirms it.
 
     One live signature per letter and address is enforced by a partial unique index, so
     concurrent submissions for one address end with one row whatever their timing. A second
     submission never changes a confirmed signature; the signer learns by email, not on the
-    page, so the page cannot be used to find out who signed."""
+    page, so the page cannot be used to find out who signed.
+
+    `may_email_again` is asked once before a submission for an address that already signed
+    this letter sends it another email (the per-address rate limit); if it says no, nothing
+    changes. A first signature is not asked: the unique index already allows it only once,
+    and the common path of signing stays free of those round trips."""
     if not letter.is_open:
         raise LetterClosed("This letter is closed for signatures.")
     normalized = email_normalize(data.email)
@@ -221,7 +229,17 @@ def signature_submit(
         try:
             _insert(signature)
         except IntegrityError:
-            pass
+            if may_email_again is not None and not may_email_again():
+                held = (
+                    Signature.objects.exclude(status=Signature.Status.WITHDRAWN)
+                    .filter(letter=letter, email_normalized=normalized)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                if held is not None:
+                    return SubmitResult(held, SubmitOutcome.HELD_BACK)
+                continue  # withdrawn in between: try the insert again
+            may_email_again = None  # asked once, whatever the retries
         else:
             confirmations_schedule_send()
             return SubmitResult(signature.pk, SubmitOutcome.CREATED)

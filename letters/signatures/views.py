@@ -95,17 +95,18 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         # They read an earlier text; they sign what they read.
         version = letter.versions.filter(number=posted_version).first() or version
     email_key = email_normalize(form.cleaned_data["email"])
-    if ratelimit.consume(request, action="sign_email", key=email_key):
-        try:
-            services.signature_submit(
-                letter=letter,
-                version=version,
-                data=form.signature_input(),
-                consent=consent,
-                ip_hash=ip_hash(get_adapter().get_client_ip(request)),
-            )
-        except services.SigningError as exc:
-            return _render_sign_page(request, letter, form, status=409, error=str(exc))
+    try:
+        # Whether the address gets another email or not, the page says the same.
+        services.signature_submit(
+            letter=letter,
+            version=version,
+            data=form.signature_input(),
+            consent=consent,
+            ip_hash=ip_hash(get_adapter().get_client_ip(request)),
+            may_email_again=lambda: ratelimit.consume(request, action="sign_email", key=email_key),
+        )
+    except services.SigningError as exc:
+        return _render_sign_page(request, letter, form, status=409, error=str(exc))
     return redirect("signatures:check_email", slug=letter.slug)
 
 
