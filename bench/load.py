@@ -102,6 +102,15 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float] = field(repr=False, default_factory=list)
 
+    @classmethod
+    def combined(cls, results: list[LoadResult]) -> LoadResult:
+        return cls(
+            completed=sum(r.completed for r in results),
+            errors=sum(r.errors for r in results),
+            seconds=sum(r.seconds for r in results),
+            latencies_ms=[ms for r in results for ms in r.latencies_ms],
+        )
+
     @property
     def rate(self) -> float:
         return self.completed / self.seconds if self.seconds else 0.0

@@ -84,9 +84,11 @@ def _cpu_seconds(pids: list[int]) -> list[float]:
 
 
 def _spent(before: list[float], pids: list[int]) -> list[float]:
-    return [
-        round(after - start, 1) for start, after in zip(before, _cpu_seconds(pids), strict=True)
-    ]
+    return [after - start for start, after in zip(before, _cpu_seconds(pids), strict=True)]
+
+
+def _added(total: list[float], more: list[float]) -> list[float]:
+    return [a + b for a, b in zip(total, more, strict=True)]
 
 
 def sign_figures(
@@ -99,31 +101,45 @@ def sign_figures(
     from letters.signatures.models import Signature
 
     seconds = 5.0 if quick else 20.0
+    # The floor and the signing cycles take turns, a few seconds each, so that both meet the
+    # same machine: on a shared machine the speed drifts within a minute, and one long run
+    # of each would measure the drift as much as the code.
+    rounds = 2 if quick else 4
     figures: list[Figure] = []
     for concurrency in (8, 32):
-        cpu = _cpu_seconds(web_pids)
-        floor = floor_cycles(seconds=seconds, concurrency=concurrency, run=f"c{concurrency}")
-        floor_cpu = _spent(cpu, web_pids)
-        budget = int(max(400, floor.rate) * (seconds + 2))
-        payloads = solved_challenges(budget)
-        before = Signature.objects.count()
+        floors: list[LoadResult] = []
+        signs: list[LoadResult] = []
+        floor_cpu = [0.0] * len(web_pids)
+        sign_cpu = [0.0] * len(web_pids)
+        stored = 0
         sampler = None
-        if profile_pids and concurrency == 8:
-            from bench.profile import Sampler
+        for turn in range(rounds):
+            run = f"c{concurrency}r{turn}"
+            cpu = _cpu_seconds(web_pids)
+            floor = floor_cycles(seconds=seconds / rounds, concurrency=concurrency, run=run)
+            floor_cpu = _added(floor_cpu, _spent(cpu, web_pids))
+            floors.append(floor)
+            payloads = solved_challenges(int(max(400, floor.rate) * (seconds / rounds + 2)))
+            before = Signature.objects.count()
+            if profile_pids and concurrency == 8 and sampler is None:
+                from bench.profile import Sampler
 
-            sampler = Sampler(profile_pids, seconds=seconds)
-        cpu = _cpu_seconds(web_pids)
-        result = signing(
-            slug=slug,
-            seconds=seconds,
-            concurrency=concurrency,
-            payloads=payloads,
-            run=f"c{concurrency}",
-        )
-        sign_cpu = _spent(cpu, web_pids)
-        stored = Signature.objects.count() - before
-        if sampler is not None:
-            print(f"  profile written to {sampler.stop()}", flush=True)
+                sampler = Sampler(profile_pids, seconds=seconds / rounds)
+            cpu = _cpu_seconds(web_pids)
+            signs.append(
+                signing(
+                    slug=slug,
+                    seconds=seconds / rounds,
+                    concurrency=concurrency,
+                    payloads=payloads,
+                    run=run,
+                )
+            )
+            sign_cpu = _added(sign_cpu, _spent(cpu, web_pids))
+            stored += Signature.objects.count() - before
+            if sampler is not None and turn == 0:
+                print(f"  profile written to {sampler.stop()}", flush=True)
+        floor, result = LoadResult.combined(floors), LoadResult.combined(signs)
         rate, ratio = result.rate, result.rate / floor.rate if floor.rate else 0
         met = None
         if concurrency == 8:
@@ -147,8 +163,11 @@ def sign_figures(
                     "floor_p99_ms": round(floor.percentile(99), 1),
                     "signatures_stored": stored,
                     # How evenly the two gunicorn workers shared the work (CPU seconds each).
-                    "web_workers_cpu_s": sign_cpu,
-                    "floor_web_workers_cpu_s": floor_cpu,
+                    "web_workers_cpu_s": [round(v, 1) for v in sign_cpu],
+                    "floor_web_workers_cpu_s": [round(v, 1) for v in floor_cpu],
+                    "rounds": rounds,
+                    "round_rates": [round(r.rate, 1) for r in signs],
+                    "floor_round_rates": [round(r.rate, 1) for r in floors],
                     "connection_per_cycle": True,
                 },
             )

@@ -62,3 +62,17 @@ def test_a_forged_key_or_altered_challenge_fails(settings: Any) -> None:
     easier["challenge"]["parameters"]["cost"] = 0
     with pytest.raises(ChallengeFailed, match="invalid"):
         challenge_verify(base64.b64encode(json.dumps(easier).encode()).decode())
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "not base64 at all!",
+        base64.b64encode(b"\xff\xfe").decode(),
+        base64.b64encode(b"[1, 2]").decode(),
+        base64.b64encode(b'{"challenge": {}, "solution": {}}').decode(),
+    ],
+)
+def test_a_malformed_payload_is_refused_as_invalid(payload: str) -> None:
+    with pytest.raises(ChallengeFailed, match="invalid"):
+        challenge_verify(payload)

@@ -47,11 +47,15 @@ def challenge_verify(payload: str) -> None:
     if not payload or len(payload) > 4000:
         raise ChallengeFailed("missing")
     hmac_secret, hmac_key_secret = _secrets()
-    result = altcha.verify_solution(payload, hmac_secret, hmac_key_secret=hmac_key_secret)
+    try:
+        parsed = altcha.Payload.from_base64(payload)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise ChallengeFailed("invalid") from exc
+    result = altcha.verify_solution(parsed, hmac_secret, hmac_key_secret=hmac_key_secret)
     if not result.verified:
         raise ChallengeFailed("expired" if result.expired else "invalid")
-    signature = altcha.Payload.from_base64(payload).challenge.signature
-    if not cache.add(f"altcha-used:{signature}", 1, timeout=settings.ALTCHA_EXPIRES_SECONDS):
+    used = f"altcha-used:{parsed.challenge.signature}"
+    if not cache.add(used, 1, timeout=settings.ALTCHA_EXPIRES_SECONDS):
         raise ChallengeFailed("replayed")
 
 
