@@ -24,6 +24,7 @@ from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
 from letters.common.debounce import task_run_after_window
 from letters.common.emaildomains import domain_matches, email_normalize
+from letters.common.insert import model_insert
 from letters.institutions.models import Institution
 from letters.signatures import signals
 from letters.signatures.models import ConsentText, Signature, SignatureEvent
@@ -178,9 +179,9 @@ def _insert(signature: Signature) -> None:
     savepoint, so that a duplicate does not break that transaction."""
     if transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            signature.save(force_insert=True)
+            model_insert(signature)
     else:
-        signature.save(force_insert=True)
+        model_insert(signature)
 
 
 def signature_submit(
