@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from letters.institutions.models import Institution
 
@@ -20,3 +21,19 @@ def institutions_search(*, query: str, limit: int = 10) -> QuerySet[Institution]
         .order_by("starts", "name")
         .only("id", "name", "country")[:limit]
     )
+
+
+def institution_named(*, name: str, country: str = "") -> Institution | None:
+    """The one active institution called exactly `name` (letter case aside), if there is one;
+    where several share the name, the one in `country`, if that settles it."""
+    wanted = " ".join(name.split()).lower()
+    if not wanted:
+        return None
+    found = list(
+        Institution.objects.alias(lowered=Lower("name"))
+        .filter(lowered=wanted, is_active=True)
+        .prefetch_related("domains")[:20]
+    )
+    if len(found) > 1 and country:
+        found = [each for each in found if each.country == country]
+    return found[0] if len(found) == 1 else None

@@ -26,6 +26,7 @@ from letters.common.debounce import task_run_after_window
 from letters.common.emaildomains import domain_matches, email_normalize
 from letters.common.insert import model_insert
 from letters.institutions.models import Institution
+from letters.institutions.selectors import institution_named
 from letters.signatures import signals
 from letters.signatures.models import ConsentText, Signature, SignatureEvent
 from letters.signatures.stats import letter_stats_schedule_refresh
@@ -319,12 +320,24 @@ def signature_confirm(*, signature_id: int) -> Signature:
         signature.signer = user
         signature.confirmed_at = timezone.now()
         signature.orcid_id = _orcid_of(user)
+        fields = ["signer", "confirmed_at", "orcid_id"]
+        changes: dict[str, Any] = {}
+        if signature.institution_id is None and signature.institution_name:
+            # Typed rather than picked, but exactly a registered name: the same claim, and
+            # the address can then prove it like any other.
+            named = institution_named(name=signature.institution_name, country=signature.country)
+            if named is not None:
+                signature.institution = named
+                fields.append("institution")
+                changes["institution"] = [None, named.name]
         signature_transition(
             signature=signature,
             to_status=Signature.Status.CONFIRMED,
             action="confirmed",
             actor=user,
-            update_fields=["signer", "confirmed_at", "orcid_id"],
+            changes=changes,
+            reason="The institution typed is a registered name: linked to it." if changes else "",
+            update_fields=fields,
         )
         signals.signature_confirmed.send(sender=Signature, signature=signature)
         return signature
