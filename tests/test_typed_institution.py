@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _confirmed(email: str, institution_name: str, country: str = "NL") -> Signature:
     letter = LetterFactory.create()
+    assert letter.current_version is not None
     with committed():
         result = signature_submit(
             letter=letter,
