@@ -104,7 +104,9 @@ def main() -> int:
         worker_class=os.environ.get("BENCH_WORKER_CLASS", "gthread"),
         threads=int(os.environ.get("BENCH_THREADS", "4")),
     )
-    worker = celery_worker(concurrency=1)
+    # Waited for: a worker still starting (importing Django, forking its child) would take
+    # its seconds of CPU from whatever is measured first.
+    worker = celery_worker(concurrency=1, wait=True)
     try:
         if wanted("letter"):
             print("Letter page under load...", flush=True)
