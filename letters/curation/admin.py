@@ -41,7 +41,8 @@ from letters.curation import selectors, services
 from letters.curation.models import FraudSignal, SignatureImport, WatchlistEntry
 from letters.institutions.admin import InstitutionAdmin
 from letters.institutions.models import Institution
-from letters.signatures.models import LetterStats, Signature, SignatureEvent
+from letters.signatures import services as signing
+from letters.signatures.models import ConsentText, LetterStats, Signature, SignatureEvent
 from letters.signatures.verification import fold
 
 Status = Signature.Status
@@ -888,6 +889,68 @@ class SignatureEventAdmin(CheapListMixin, admin.ModelAdmin):
     @admin.display(description=_("by"))
     def who(self, obj: SignatureEvent) -> str:
         return obj.actor.email if obj.actor else str(_("the signing site"))
+
+
+class ConsentTextForm(forms.ModelForm):
+    make_current = forms.BooleanField(
+        label=_("Show it on the sign form from now on"), required=False, initial=True
+    )
+
+    class Meta:
+        model = ConsentText
+        fields = ["version", "text"]
+        help_texts = {
+            "version": _("A name for this wording, such as a date: signatures record it."),
+            "text": _("The sentence next to the checkbox. It can never be edited afterwards."),
+        }
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """Wordings of the consent checkbox. A wording is never edited or deleted once saved:
+    signatures keep the one they agreed to. A change is a new version."""
+
+    form = ConsentTextForm
+    list_display = ["version", "is_current", "created_at", "wording"]
+    ordering = ["-created_at"]
+    actions = ["make_current"]
+
+    @admin.display(description=_("wording"))
+    def wording(self, obj: ConsentText) -> str:
+        return obj.text if len(obj.text) <= 120 else f"{obj.text[:119]}…"
+
+    def get_fields(self, request: HttpRequest, obj: ConsentText | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("version", "text", "make_current")
+        return ("version", "text", "is_current", "created_at")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ConsentText | None = None
+    ) -> list[str]:
+        return [] if obj is None else ["version", "text", "is_current", "created_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ConsentText, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing on a saved wording can change
+        created = signing.consent_publish(
+            version=form.cleaned_data["version"],
+            text=form.cleaned_data["text"],
+            make_current=form.cleaned_data["make_current"],
+        )
+        obj.pk, obj.is_current, obj.created_at = created.pk, created.is_current, created.created_at
+        obj._state.adding = False
+
+    @admin.action(description=_("Show on the sign form from now on"), permissions=["change"])
+    def make_current(self, request: HttpRequest, queryset: QuerySet[ConsentText]) -> None:
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, _("Choose one wording."), messages.ERROR)
+            return
+        signing.consent_make_current(consent_id=chosen[0].pk)
+        self.message_user(request, _("New signatures now agree to %s.") % chosen[0].version)
 
 
 class WatchlistForm(forms.ModelForm):

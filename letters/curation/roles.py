@@ -47,6 +47,7 @@ ORGANISER_PERMISSIONS = [
         for perm in _model("campaigns", model, "view", "add", "change", "delete")
     ),
     *_model("campaigns", "letterversion", "view"),
+    *_model("signatures", "consenttext", "view", "add", "change"),
 ]
 ROLES = {CURATOR: CURATOR_PERMISSIONS, ORGANISER: ORGANISER_PERMISSIONS}
 

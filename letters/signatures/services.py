@@ -76,6 +76,34 @@ class EmailKind(StrEnum):
     ALREADY_SIGNED = "already_signed"
 
 
+def consent_publish(*, version: str, text: str, make_current: bool = True) -> ConsentText:
+    """A new wording of the consent checkbox. Wordings are never edited: signatures keep the
+    one they agreed to, so a change is a new version, which the sign form shows from then on
+    (after at most the few seconds of the public page cache)."""
+    version, text = version.strip(), text.strip()
+    if not version or not text:
+        raise SigningError("A consent text needs a version and its wording.")
+    with transaction.atomic():
+        if ConsentText.objects.filter(version=version).exists():
+            raise SigningError(f"There is already a consent text {version}.")
+        consent = ConsentText.objects.create(version=version, text=text)
+        if make_current:
+            consent = consent_make_current(consent_id=consent.pk)
+    return consent
+
+
+def consent_make_current(*, consent_id: int) -> ConsentText:
+    """The wording new signatures agree to from now on (one at a time)."""
+    with transaction.atomic():
+        consent = ConsentText.objects.select_for_update().get(pk=consent_id)
+        # The partial unique index allows one current text: the old one steps down first.
+        ConsentText.objects.filter(is_current=True).exclude(pk=consent.pk).update(is_current=False)
+        if not consent.is_current:
+            consent.is_current = True
+            consent.save(update_fields=["is_current"])
+    return consent
+
+
 def consent_current() -> ConsentText:
     consent = ConsentText.objects.filter(is_current=True).first()
     if consent is None:

@@ -41,7 +41,9 @@ def test_the_roles_exist_after_migrating_with_their_permissions() -> None:
     assert "signatures.export_signatures" not in curator
     assert curator < organiser
     assert {"campaigns.change_letter", "signatures.export_signatures",
-            "signatures.import_signatures", "curation.add_watchlistentry"} <= organiser  # fmt: skip
+            "signatures.import_signatures", "curation.add_watchlistentry",
+            "signatures.add_consenttext"} <= organiser  # fmt: skip
+    assert "signatures.add_consenttext" not in curator
 
 
 def test_syncing_only_adds_permissions() -> None:
