@@ -112,7 +112,6 @@ def sign_figures(
         floor_cpu = [0.0] * len(web_pids)
         sign_cpu = [0.0] * len(web_pids)
         stored = 0
-        sampler = None
         for turn in range(rounds):
             run = f"c{concurrency}r{turn}"
             cpu = _cpu_seconds(web_pids)
@@ -121,7 +120,8 @@ def sign_figures(
             floors.append(floor)
             payloads = solved_challenges(int(max(400, floor.rate) * (seconds / rounds + 2)))
             before = Signature.objects.count()
-            if profile_pids and concurrency == 8 and sampler is None:
+            sampler = None
+            if profile_pids and concurrency == 8 and turn == 0:
                 from bench.profile import Sampler
 
                 sampler = Sampler(profile_pids, seconds=seconds / rounds)
@@ -137,7 +137,7 @@ def sign_figures(
             )
             sign_cpu = _added(sign_cpu, _spent(cpu, web_pids))
             stored += Signature.objects.count() - before
-            if sampler is not None and turn == 0:
+            if sampler is not None:
                 print(f"  profile written to {sampler.stop()}", flush=True)
         floor, result = LoadResult.combined(floors), LoadResult.combined(signs)
         rate, ratio = result.rate, result.rate / floor.rate if floor.rate else 0
