@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,7 +15,9 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
+from letters.campaigns.models import Letter
 from letters.signatures.models import Signature
 from letters.signatures.services import EmailKind, confirmations_mark_sent
 from letters.signatures.tokens import confirm_token, withdraw_token
@@ -30,33 +34,168 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def signature_email_build(*, signature: Signature, kind: EmailKind) -> EmailMultiAlternatives:
-    context = {
+def _context(
+    *, signature: Any, letter: Letter, confirm_url: str, withdraw_url: str
+) -> dict[str, Any]:
+    return {
         "signature": signature,
-        "letter": signature.letter,
+        "letter": letter,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "confirm_url": _absolute(
-            reverse("signatures:confirm", kwargs={"token": confirm_token(signature)})
-        ),
-        "withdraw_url": _absolute(
-            reverse("signatures:withdraw", kwargs={"token": withdraw_token(signature)})
-        ),
+        "confirm_url": confirm_url,
+        "withdraw_url": withdraw_url,
         "login_url": _absolute(reverse("account_request_login_code")),
-        "letter_url": _absolute(signature.letter.get_absolute_url()),
+        "letter_url": _absolute(letter.get_absolute_url()),
         "link_days": settings.CONFIRMATION_LINK_DAYS,
     }
-    prefix = TEMPLATES[kind]
+
+
+def _links(signature: Signature) -> tuple[str, str]:
+    confirm = reverse("signatures:confirm", kwargs={"token": confirm_token(signature)})
+    withdraw = reverse("signatures:withdraw", kwargs={"token": withdraw_token(signature)})
+    return _absolute(confirm), _absolute(withdraw)
+
+
+def _render(prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one email."""
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    return (
+        f"[{settings.SITE_NAME}] {subject}",
+        render_to_string(f"{prefix}_message.txt", context),
+        render_to_string(f"{prefix}_message.html", context),
+    )
+
+
+def _message(*, to: str, subject: str, text: str, html: str) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}",
-        body=render_to_string(f"{prefix}_message.txt", context),
+        subject=subject,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[signature.email],
+        to=[to],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    message.attach_alternative(render_to_string(f"{prefix}_message.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
+
+
+def signature_email_build(*, signature: Signature, kind: EmailKind) -> EmailMultiAlternatives:
+    confirm_url, withdraw_url = _links(signature)
+    context = _context(
+        signature=signature,
+        letter=signature.letter,
+        confirm_url=confirm_url,
+        withdraw_url=withdraw_url,
+    )
+    subject, text, html = _render(TEMPLATES[kind], context)
+    return _message(to=signature.email, subject=subject, text=text, html=html)
+
+
+# Markers for a signer's details in an email rendered once for many signers. Characters of
+# Unicode's private use area: HTML escaping leaves them as they are, and no template text
+# contains them.
+_MARK = "\ue000{}\ue001"
+_MARKED = re.compile("\ue000([a-z_]+)\ue001")
+
+
+_LINK_SLOT = "token-goes-here"
+
+
+class _Stand:
+    """Stands in for a signature (or its country) in the templates, with a marker for each
+    detail the merge fills in. Asked for anything else, it notes the name: such a template
+    cannot be rendered once for everyone, and the merge falls back to rendering each email."""
+
+    def __init__(self, unknown: set[str], **details: Any) -> None:
+        self.__dict__.update(details)
+        self._unknown = unknown
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("__"):
+            self._unknown.add(name)
+        raise AttributeError(name)
+
+
+class ConfirmationMerge:
+    """Confirmation emails for a batch of signatures, the templates rendered once per letter
+    and shape (with or without a title and an institution) and each signer's details filled
+    in, escaped for the HTML part as the template would have escaped them.
+
+    The text is the same as `signature_email_build` gives (tests/test_confirmation_merge.py);
+    rendering three templates with their translated strings for each signature cost more
+    than anything else a signature costs the worker."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[int, bool, bool], tuple[str, str, str] | None] = {}
+        self._countries: dict[str, str] = {}
+        self._capacities: dict[str, str] = {}
+        # Links differ only by their token, which needs no quoting in a path.
+        self._confirm = _absolute(reverse("signatures:confirm", kwargs={"token": _LINK_SLOT}))
+        self._withdraw = _absolute(reverse("signatures:withdraw", kwargs={"token": _LINK_SLOT}))
+
+    def _shape(self, signature: Signature) -> tuple[str, str, str] | None:
+        key = (signature.letter_id, bool(signature.title), bool(signature.institution_name))
+        if key not in self._shapes:
+            unknown: set[str] = set()
+            stand = _Stand(
+                unknown,
+                full_name=_MARK.format("full_name"),
+                title=_MARK.format("title") if key[1] else "",
+                institution_name=_MARK.format("institution_name") if key[2] else "",
+                country=_Stand(unknown, name=_MARK.format("country")),
+                get_capacity_display=lambda: _MARK.format("capacity"),
+            )
+            context = _context(
+                signature=stand,
+                letter=signature.letter,
+                confirm_url=_MARK.format("confirm_url"),
+                withdraw_url=_MARK.format("withdraw_url"),
+            )
+            parts = _render(TEMPLATES[EmailKind.CONFIRM], context)
+            mangled = any("\ue000" in _MARKED.sub("", part) for part in parts)
+            if unknown or mangled:
+                logger.warning(
+                    "Confirmation templates use %s: each email is rendered on its own",
+                    ", ".join(sorted(unknown)) or "a signer's detail through a filter",
+                )
+                self._shapes[key] = None
+            else:
+                self._shapes[key] = parts
+        return self._shapes[key]
+
+    def _details(self, signature: Signature) -> dict[str, str]:
+        confirm_url = self._confirm.replace(_LINK_SLOT, confirm_token(signature))
+        withdraw_url = self._withdraw.replace(_LINK_SLOT, withdraw_token(signature))
+        code = str(signature.country)  # a Country object, whose str is its code
+        country = self._countries.get(code)
+        if country is None:
+            place: Any = signature.country
+            country = self._countries[code] = str(place.name)
+        capacity = self._capacities.get(signature.capacity)
+        if capacity is None:
+            capacity = self._capacities[signature.capacity] = str(signature.get_capacity_display())
+        return {
+            "full_name": signature.full_name,
+            "title": signature.title,
+            "institution_name": signature.institution_name,
+            "country": country,
+            "capacity": capacity,
+            "confirm_url": confirm_url,
+            "withdraw_url": withdraw_url,
+        }
+
+    def build(self, signature: Signature) -> EmailMultiAlternatives:
+        parts = self._shape(signature)
+        if parts is None:
+            return signature_email_build(signature=signature, kind=EmailKind.CONFIRM)
+        subject, text, html = parts
+        details = self._details(signature)
+        escaped = {name: str(escape(value)) for name, value in details.items()}
+        return _message(
+            to=signature.email,
+            subject=" ".join(_MARKED.sub(lambda m: details[m[1]], subject).split()),
+            text=_MARKED.sub(lambda m: details[m[1]], text),
+            html=_MARKED.sub(lambda m: escaped[m[1]], html),
+        )
 
 
 def signature_email_send(*, signature_id: int, kind: EmailKind) -> bool:
@@ -105,10 +244,11 @@ def _sender_lock(wait_seconds: float) -> None:
 
 def _send_batch(batch: list[Signature]) -> list[tuple[int, str]]:
     sent: list[tuple[int, str]] = []
+    merge = ConfirmationMerge()
     try:
         with mailers.default as connection:
             for signature in batch:
-                message = signature_email_build(signature=signature, kind=EmailKind.CONFIRM)
+                message = merge.build(signature)
                 try:
                     connection.send_messages([message])
                 except smtplib.SMTPRecipientsRefused:
