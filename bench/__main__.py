@@ -136,7 +136,11 @@ def main() -> int:
                     pids[f"celery-child-{n}"] = pid
             figures.extend(
                 web.sign_figures(
-                    slug=SIGN_LETTER, quick=args.quick, web_pids=web_pids, profile_pids=pids
+                    slug=SIGN_LETTER,
+                    quick=args.quick,
+                    web_pids=web_pids,
+                    celery_pids=[worker.popen.pid, *child_pids(worker.popen.pid)],
+                    profile_pids=pids,
                 )
             )
     finally:

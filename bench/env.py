@@ -188,3 +188,33 @@ def celery_worker(
             return process
         time.sleep(0.2)
     raise RuntimeError(f"The {name} worker did not start; see {process.log_path}")
+
+
+def cpu_by_component(groups: dict[str, set[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) spent so far by every process on the machine, summed per
+    component: the named groups of process ids, then PostgreSQL, Redis, and everything
+    else. The difference of two readings says what a phase cost each part of the system."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    owner = {pid: name for name, pids in groups.items() for pid in pids}
+    totals = dict.fromkeys(groups, 0.0) | {"postgres": 0.0, "redis": 0.0, "other": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended while we looked
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        # Own time and that of ended children (PostgreSQL's postmaster reaps its backends).
+        spent = sum(int(value) for value in fields[11:15])
+        if int(entry.name) in owner:
+            name = owner[int(entry.name)]
+        elif comm == "postgres":
+            name = "postgres"
+        elif comm.startswith("redis"):
+            name = "redis"
+        else:
+            name = "other"
+        totals[name] += spent / ticks
+    return totals

@@ -101,6 +101,8 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float] = field(repr=False, default_factory=list)
+    # Including the warm-up: what the CPU spent over the whole run paid for.
+    completed_with_warmup: int = 0
 
     @classmethod
     def combined(cls, results: list[LoadResult]) -> LoadResult:
@@ -109,6 +111,7 @@ class LoadResult:
             errors=sum(r.errors for r in results),
             seconds=sum(r.seconds for r in results),
             latencies_ms=[ms for r in results for ms in r.latencies_ms],
+            completed_with_warmup=sum(r.completed_with_warmup for r in results),
         )
 
     @property
@@ -145,13 +148,13 @@ async def run_cycles(
     browser does (see bench/README.md on why connections are not kept for the whole run)."""
     counter = iter(range(10**9))
     latencies: list[float] = []
-    completed = errors = 0
+    completed = errors = all_completed = 0
     start = time.perf_counter()
     measure_from = start + warmup
     stop_at = measure_from + seconds
 
     async def user() -> None:
-        nonlocal completed, errors
+        nonlocal completed, errors, all_completed
         connection = Connection(host, port)
         try:
             while (now := time.perf_counter()) < stop_at:
@@ -161,6 +164,7 @@ async def run_cycles(
                     ok = False
                 await connection.close()
                 done = time.perf_counter()
+                all_completed += ok
                 if now >= measure_from:
                     if ok:
                         completed += 1
@@ -171,7 +175,7 @@ async def run_cycles(
             await connection.close()
 
     await asyncio.gather(*(user() for _ in range(concurrency)))
-    return LoadResult(completed, errors, seconds, latencies)
+    return LoadResult(completed, errors, seconds, latencies, all_completed)
 
 
 def form_body(data: dict[str, str]) -> bytes:

@@ -10,7 +10,7 @@ import time
 from multiprocessing import Pool
 from typing import Any
 
-from bench.env import HOST, PORT, process_ticks
+from bench.env import HOST, PORT, cpu_by_component, process_ticks
 from bench.figures import Figure
 from bench.load import FORM_HEADERS, Connection, LoadResult, form_body, run_cycles, wrk
 
@@ -91,11 +91,23 @@ def _added(total: list[float], more: list[float]) -> list[float]:
     return [a + b for a, b in zip(total, more, strict=True)]
 
 
+def _add_parts(total: dict[str, float], before: dict[str, float], after: dict[str, float]) -> None:
+    for name, value in after.items():
+        total[name] = total.get(name, 0.0) + value - before.get(name, 0.0)
+
+
+def _per_cycle(parts: dict[str, float], result: LoadResult) -> dict[str, float]:
+    cycles = max(1, result.completed_with_warmup)
+    shares = {name: round(seconds * 1000 / cycles, 2) for name, seconds in parts.items()}
+    return shares | {"total": round(sum(parts.values()) * 1000 / cycles, 2)}
+
+
 def sign_figures(
     *,
     slug: str,
     quick: bool,
     web_pids: list[int],
+    celery_pids: list[int],
     profile_pids: dict[str, int] | None = None,
 ) -> list[Figure]:
     from letters.signatures.models import Signature
@@ -112,11 +124,16 @@ def sign_figures(
         floor_cpu = [0.0] * len(web_pids)
         sign_cpu = [0.0] * len(web_pids)
         stored = 0
+        groups = {"web": set(web_pids), "celery": set(celery_pids), "client": {os.getpid()}}
+        floor_parts: dict[str, float] = {}
+        sign_parts: dict[str, float] = {}
         for turn in range(rounds):
             run = f"c{concurrency}r{turn}"
             cpu = _cpu_seconds(web_pids)
+            parts = cpu_by_component(groups)
             floor = floor_cycles(seconds=seconds / rounds, concurrency=concurrency, run=run)
             floor_cpu = _added(floor_cpu, _spent(cpu, web_pids))
+            _add_parts(floor_parts, parts, cpu_by_component(groups))
             floors.append(floor)
             payloads = solved_challenges(int(max(400, floor.rate) * (seconds / rounds + 2)))
             before = Signature.objects.count()
@@ -126,6 +143,7 @@ def sign_figures(
 
                 sampler = Sampler(profile_pids, seconds=seconds / rounds)
             cpu = _cpu_seconds(web_pids)
+            parts = cpu_by_component(groups)
             signs.append(
                 signing(
                     slug=slug,
@@ -136,6 +154,7 @@ def sign_figures(
                 )
             )
             sign_cpu = _added(sign_cpu, _spent(cpu, web_pids))
+            _add_parts(sign_parts, parts, cpu_by_component(groups))
             stored += Signature.objects.count() - before
             if sampler is not None:
                 print(f"  profile written to {sampler.stop()}", flush=True)
@@ -169,6 +188,10 @@ def sign_figures(
                     "round_rates": [round(r.rate, 1) for r in signs],
                     "floor_round_rates": [round(r.rate, 1) for r in floors],
                     "connection_per_cycle": True,
+                    # CPU milliseconds per cycle spent by each part of the machine, warm-up
+                    # included on both sides: where the signing cycle costs more.
+                    "cpu_ms_per_cycle": _per_cycle(sign_parts, result),
+                    "floor_cpu_ms_per_cycle": _per_cycle(floor_parts, floor),
                 },
             )
         )
