@@ -128,7 +128,7 @@ def load_signatures(
         "letter_id, letter_version_id, email, email_normalized, full_name, display_name, title, "
         "institution_name, show_affiliation, country, capacity, consent_id, status, is_public, "
         "level, orcid_id, featured_rank, source, search_text, name_key, ip_hash, token_nonce, "
-        "created_at, updated_at, confirmed_at"
+        "challenge_key, created_at, updated_at, confirmed_at"
     )
     with (
         connection.cursor() as cursor,
@@ -178,6 +178,7 @@ def load_signatures(
                     name_key(name),
                     f"{rng.getrandbits(64):016x}",
                     "n",
+                    "",
                     when,
                     when,
                     when if status != "unconfirmed" else None,

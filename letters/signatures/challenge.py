@@ -2,7 +2,9 @@
 
 The browser fetches a challenge signed by this server, spends a moment of CPU finding the
 solution, and sends it with the form. Nothing about the signer goes to a third party. Each
-challenge can be used once: a solved challenge is remembered in the cache until it expires."""
+challenge is good for one signature: the signature stores the challenge's key under a unique
+index (`Signature.challenge_key`), so the check costs the signing request no round trip of
+its own, and holds as long as the database does."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from typing import Any
 
 import altcha
 from django.conf import settings
-from django.core.cache import cache
 
 
 def _secrets() -> tuple[str, str]:
@@ -42,8 +43,10 @@ class ChallengeFailed(Exception):
     pass
 
 
-def challenge_verify(payload: str) -> None:
-    """Raise ChallengeFailed unless the payload solves an unused, unexpired challenge."""
+def challenge_verify(payload: str) -> str:
+    """The key of the challenge the payload solves; ChallengeFailed unless it solves an
+    unexpired challenge of this server. Whether it was spent already is for the database
+    to say when the signature is stored."""
     if not payload or len(payload) > 4000:
         raise ChallengeFailed("missing")
     hmac_secret, hmac_key_secret = _secrets()
@@ -54,9 +57,8 @@ def challenge_verify(payload: str) -> None:
     result = altcha.verify_solution(parsed, hmac_secret, hmac_key_secret=hmac_key_secret)
     if not result.verified:
         raise ChallengeFailed("expired" if result.expired else "invalid")
-    used = f"altcha-used:{parsed.challenge.signature}"
-    if not cache.add(used, 1, timeout=settings.ALTCHA_EXPIRES_SECONDS):
-        raise ChallengeFailed("replayed")
+    # The server's HMAC of the challenge: unguessable, and unique to it.
+    return str(parsed.challenge.signature)[:32]
 
 
 def challenge_solve(challenge: dict[str, Any]) -> str:

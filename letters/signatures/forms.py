@@ -28,6 +28,11 @@ def country_choices() -> list[tuple[str, str]]:
     return _country_choices_in(get_language() or "en")
 
 
+CHALLENGE_FAILED = _(
+    "The check that you are not a robot failed. Please reload the page and try again."
+)
+
+
 class CountryField(forms.ChoiceField):
     def valid_value(self, value: str) -> bool:
         # Membership in the registry of codes, not a scan of the translated choice list.
@@ -83,6 +88,7 @@ class SignForm(forms.Form):
         if consent is not None:
             self.fields["consent"].label = consent.text
         self.institution_obj: Institution | None = None
+        self.challenge_key = ""
 
     def clean_full_name(self) -> str:
         name = clean_text(self.cleaned_data["full_name"])
@@ -110,7 +116,7 @@ class SignForm(forms.Form):
     def clean_altcha(self) -> str:
         payload: str = self.cleaned_data["altcha"]
         try:
-            challenge_verify(payload)
+            self.challenge_key = challenge_verify(payload)
         except ChallengeFailed as exc:
             reason = str(exc)
             if reason == "missing":
@@ -124,12 +130,7 @@ class SignForm(forms.Form):
                 raise forms.ValidationError(
                     _("The check that you are not a robot expired. Please send the form again.")
                 ) from exc
-            raise forms.ValidationError(
-                _(
-                    "The check that you are not a robot failed. "
-                    "Please reload the page and try again."
-                )
-            ) from exc
+            raise forms.ValidationError(CHALLENGE_FAILED) from exc
         return payload
 
     def clean(self) -> dict[str, Any]:
@@ -174,6 +175,7 @@ class SignForm(forms.Form):
             institution_name=data["institution_name"],
             country=data["country"],
             capacity=data["capacity"],
+            challenge_key=self.challenge_key,
         )
 
 

@@ -141,6 +141,9 @@ class Signature(models.Model):
     name_key = models.CharField(max_length=200, blank=True, editable=False)
     # A keyed hash of the submitting address, never the address; cleared after retention.
     ip_hash = models.CharField(max_length=32, blank=True, editable=False)
+    # The proof-of-work challenge this signature spent (part of its signature); unique, so a
+    # solved challenge is good for one signature, however often it is sent.
+    challenge_key = models.CharField(max_length=32, blank=True, editable=False)
     # Rotated whenever a new confirmation email goes out: older links stop working.
     token_nonce = models.CharField(max_length=16, blank=True, editable=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -157,6 +160,11 @@ class Signature(models.Model):
                 fields=["letter", "email_normalized"],
                 condition=~models.Q(status="withdrawn") & ~models.Q(email_normalized=""),
                 name="one_signature_per_letter_and_email",
+            ),
+            models.UniqueConstraint(
+                fields=["challenge_key"],
+                condition=~models.Q(challenge_key=""),
+                name="one_signature_per_challenge",
             ),
         ]
         indexes = [

@@ -47,6 +47,20 @@ class SignatureGone(SigningError):
     pass
 
 
+class ChallengeSpent(SigningError):
+    """The proof-of-work solution was used for a signature already."""
+
+
+def _raise_if_challenge_spent(error: IntegrityError) -> None:
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        spent = diag.constraint_name == "one_signature_per_challenge"
+    else:
+        spent = ".challenge_key" in str(error)  # SQLite names the column, not the index
+    if spent:
+        raise ChallengeSpent("This proof of work was used already.") from error
+
+
 @dataclass(frozen=True)
 class SignatureInput:
     full_name: str
@@ -56,6 +70,7 @@ class SignatureInput:
     institution: Institution | None = None
     institution_name: str = ""
     capacity: str = Signature.Capacity.INDIVIDUAL
+    challenge_key: str = ""  # the proof of work it spends (web signatures)
 
 
 class SubmitOutcome(StrEnum):
@@ -231,7 +246,11 @@ def signature_submit(
     `may_email_again` is asked once before a submission for an address that already signed
     this letter sends it another email (the per-address rate limit); if it says no, nothing
     changes. A first signature is not asked: the unique index already allows it only once,
-    and the common path of signing stays free of those round trips."""
+    and the common path of signing stays free of those round trips.
+
+    The proof-of-work challenge (`data.challenge_key`) is spent by the row that stores or
+    replaces the signature, under a unique index of its own: ChallengeSpent if another
+    signature spent it already."""
     if not letter.is_open:
         raise LetterClosed("This letter is closed for signatures.")
     normalized = email_normalize(data.email)
@@ -252,12 +271,14 @@ def signature_submit(
             consent=consent,
             ip_hash=ip_hash,
             token_nonce=secrets.token_hex(6),
+            challenge_key=data.challenge_key,
             **details,
         )
         signature_index_text(signature)
         try:
             _insert(signature)
-        except IntegrityError:
+        except IntegrityError as error:
+            _raise_if_challenge_spent(error)
             if may_email_again is not None and not may_email_again():
                 held = (
                     Signature.objects.exclude(status=Signature.Status.WITHDRAWN)
@@ -272,31 +293,36 @@ def signature_submit(
         else:
             confirmations_schedule_send()
             return SubmitResult(signature.pk, SubmitOutcome.CREATED)
-        with transaction.atomic():
-            existing = (
-                Signature.objects.select_for_update(of=("self",))
-                .select_related("letter")
-                .exclude(status=Signature.Status.WITHDRAWN)
-                .filter(letter=letter, email_normalized=normalized)
-                .first()
-            )
-            if existing is None:  # withdrawn in between: try the insert again
-                continue
-            if existing.status != Signature.Status.UNCONFIRMED:
-                _queue_email(existing.pk, EmailKind.ALREADY_SIGNED)
-                return SubmitResult(existing.pk, SubmitOutcome.ALREADY_SIGNED)
-            for name, value in details.items():
-                setattr(existing, name, value)
-            existing.email = data.email.strip()
-            existing.letter_version = version
-            existing.consent = consent
-            existing.ip_hash = ip_hash
-            existing.token_nonce = secrets.token_hex(6)
-            existing.confirmation_sent_at = None
-            signature_index_text(existing)
-            existing.save()
-            confirmations_schedule_send()
-            return SubmitResult(existing.pk, SubmitOutcome.RESUBMITTED)
+        try:
+            with transaction.atomic():
+                existing = (
+                    Signature.objects.select_for_update(of=("self",))
+                    .select_related("letter")
+                    .exclude(status=Signature.Status.WITHDRAWN)
+                    .filter(letter=letter, email_normalized=normalized)
+                    .first()
+                )
+                if existing is None:  # withdrawn in between: try the insert again
+                    continue
+                if existing.status != Signature.Status.UNCONFIRMED:
+                    _queue_email(existing.pk, EmailKind.ALREADY_SIGNED)
+                    return SubmitResult(existing.pk, SubmitOutcome.ALREADY_SIGNED)
+                for name, value in details.items():
+                    setattr(existing, name, value)
+                existing.email = data.email.strip()
+                existing.letter_version = version
+                existing.consent = consent
+                existing.ip_hash = ip_hash
+                existing.token_nonce = secrets.token_hex(6)
+                existing.challenge_key = data.challenge_key
+                existing.confirmation_sent_at = None
+                signature_index_text(existing)
+                existing.save()
+                confirmations_schedule_send()
+                return SubmitResult(existing.pk, SubmitOutcome.RESUBMITTED)
+        except IntegrityError as error:
+            _raise_if_challenge_spent(error)
+            raise
     raise SigningError("Your signature could not be saved. Please try again.")
 
 

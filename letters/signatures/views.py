@@ -27,7 +27,7 @@ from letters.common.emaildomains import email_normalize
 from letters.common.pagecache import public_page
 from letters.signatures import selectors, services
 from letters.signatures.challenge import challenge_create
-from letters.signatures.forms import DisplayForm, SignForm
+from letters.signatures.forms import CHALLENGE_FAILED, DisplayForm, SignForm
 from letters.signatures.models import Signature
 from letters.signatures.tokens import (
     InvalidToken,
@@ -105,6 +105,9 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             ip_hash=ip_hash(get_adapter().get_client_ip(request)),
             may_email_again=lambda: ratelimit.consume(request, action="sign_email", key=email_key),
         )
+    except services.ChallengeSpent:
+        form.add_error("altcha", CHALLENGE_FAILED)
+        return _render_sign_page(request, letter, form, status=400)
     except services.SigningError as exc:
         return _render_sign_page(request, letter, form, status=409, error=str(exc))
     return redirect("signatures:check_email", slug=letter.slug)
