@@ -96,6 +96,44 @@ def test_a_spent_solution_cannot_replace_another_signers_details(
     assert pending.full_name == "Two Original"
 
 
+def confirmed_signer(letter: Letter, email: str) -> Signature:
+    return SignatureFactory.create(letter=letter, email=email, status=Signature.Status.CONFIRMED)
+
+
+@pytest.mark.django_db
+def test_a_spent_solution_gets_the_same_answer_whoever_signed(
+    client: Client, letter: Letter
+) -> None:
+    confirmed_signer(letter, "signed@example.org")
+    spent = sign_data(client, letter, email="throwaway@example.org")
+    assert post(client, letter, spent).status_code == 302
+    mail.outbox.clear()
+
+    # Otherwise the page would tell an address that signed from one that did not.
+    answers = [
+        post(client, letter, {**spent, "email": email})
+        for email in ("signed@example.org", "never@example.org")
+    ]
+
+    assert [a.status_code for a in answers] == [400, 400]
+    assert all(REFUSED in a.content.decode() for a in answers)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_solution_that_stored_nothing_is_spent_all_the_same(
+    client: Client, letter: Letter
+) -> None:
+    confirmed_signer(letter, "signed@example.org")
+    data = sign_data(client, letter, email="signed@example.org")
+    assert post(client, letter, data).status_code == 302
+    assert len(mail.outbox) == 1  # "you have already signed"
+
+    # Sent again, it cannot mail the signer again, nor spend their allowance of emails.
+    assert post(client, letter, data).status_code == 400
+    assert len(mail.outbox) == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_copies_of_one_solution_store_one_signature(settings: Any) -> None:
     if not settings.USING_POSTGRES:

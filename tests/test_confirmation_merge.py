@@ -6,6 +6,7 @@ must fall back to rendering each email."""
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -22,6 +23,14 @@ from letters.signatures.models import Signature
 from tests.factories import LetterFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def one_second() -> Any:
+    # Links carry a timestamp to the second: both renderings must meet in the same one.
+    with mock.patch("django.core.signing.time.time", return_value=1_800_000_000.0):
+        yield
+
 
 TEMPLATE_DIR = "signatures/email/"
 
@@ -118,6 +127,10 @@ def _templates_with(name: str, source: str) -> list[dict[str, Any]]:
         # A detail passed through a filter that changes the marker.
         "{{ signature.full_name|upper }} {{ confirm_url }}",
         "{{ signature.full_name|truncatechars:4 }} {{ confirm_url }}",
+        # A filter that drops the markers themselves.
+        '{{ signature.full_name|slice:"1:-1" }} {{ confirm_url }}',
+        # A template that fails with the stand-in, and works with a signature.
+        "{% url 'signatures:withdraw' token=signature.pk %} {{ confirm_url }}",
     ],
 )
 def test_a_template_the_merge_cannot_serve_renders_each_email(
@@ -127,7 +140,8 @@ def test_a_template_the_merge_cannot_serve_renders_each_email(
     templates[0]["DIRS"] = settings.TEMPLATES[0]["DIRS"]
     with override_settings(TEMPLATES=templates):
         merge = ConfirmationMerge()
-        for signature in signers[:2]:
+        # Twice: the first email of a shape is rendered whole anyway; the second must be too.
+        for signature in [*signers, *signers]:
             merged = merge.build(signature)
             alone = signature_email_build(signature=signature, kind=EmailKind.CONFIRM)
             assert as_sent(merged) == as_sent(alone)

@@ -80,6 +80,16 @@ def _message(*, to: str, subject: str, text: str, html: str) -> EmailMultiAltern
 
 def signature_email_build(*, signature: Signature, kind: EmailKind) -> EmailMultiAlternatives:
     confirm_url, withdraw_url = _links(signature)
+    return _build_alone(signature, confirm_url, withdraw_url, kind=kind)
+
+
+def _build_alone(
+    signature: Signature,
+    confirm_url: str,
+    withdraw_url: str,
+    *,
+    kind: EmailKind = EmailKind.CONFIRM,
+) -> EmailMultiAlternatives:
     context = _context(
         signature=signature,
         letter=signature.letter,
@@ -88,6 +98,10 @@ def signature_email_build(*, signature: Signature, kind: EmailKind) -> EmailMult
     )
     subject, text, html = _render(TEMPLATES[kind], context)
     return _message(to=signature.email, subject=subject, text=text, html=html)
+
+
+def _content(message: EmailMultiAlternatives) -> tuple[Any, ...]:
+    return (message.subject, message.body, message.alternatives)
 
 
 # Markers for a signer's details in an email rendered once for many signers. Characters of
@@ -125,6 +139,7 @@ class ConfirmationMerge:
     than anything else a signature costs the worker."""
 
     def __init__(self) -> None:
+        # Per letter and shape: the email with markers, or None where the merge steps aside.
         self._shapes: dict[tuple[int, bool, bool], tuple[str, str, str] | None] = {}
         self._countries: dict[str, str] = {}
         self._capacities: dict[str, str] = {}
@@ -132,35 +147,36 @@ class ConfirmationMerge:
         self._confirm = _absolute(reverse("signatures:confirm", kwargs={"token": _LINK_SLOT}))
         self._withdraw = _absolute(reverse("signatures:withdraw", kwargs={"token": _LINK_SLOT}))
 
-    def _shape(self, signature: Signature) -> tuple[str, str, str] | None:
-        key = (signature.letter_id, bool(signature.title), bool(signature.institution_name))
-        if key not in self._shapes:
-            unknown: set[str] = set()
-            stand = _Stand(
-                unknown,
-                full_name=_MARK.format("full_name"),
-                title=_MARK.format("title") if key[1] else "",
-                institution_name=_MARK.format("institution_name") if key[2] else "",
-                country=_Stand(unknown, name=_MARK.format("country")),
-                get_capacity_display=lambda: _MARK.format("capacity"),
-            )
-            context = _context(
-                signature=stand,
-                letter=signature.letter,
-                confirm_url=_MARK.format("confirm_url"),
-                withdraw_url=_MARK.format("withdraw_url"),
-            )
+    def _marked(self, signature: Signature) -> tuple[str, str, str] | None:
+        """The email of this signature's shape with markers, or None if the templates need
+        more than the merge fills in."""
+        unknown: set[str] = set()
+        stand = _Stand(
+            unknown,
+            full_name=_MARK.format("full_name"),
+            title=_MARK.format("title") if signature.title else "",
+            institution_name=_MARK.format("institution_name") if signature.institution_name else "",
+            country=_Stand(unknown, name=_MARK.format("country")),
+            get_capacity_display=lambda: _MARK.format("capacity"),
+        )
+        context = _context(
+            signature=stand,
+            letter=signature.letter,
+            confirm_url=_MARK.format("confirm_url"),
+            withdraw_url=_MARK.format("withdraw_url"),
+        )
+        try:
             parts = _render(TEMPLATES[EmailKind.CONFIRM], context)
-            mangled = any("\ue000" in _MARKED.sub("", part) for part in parts)
-            if unknown or mangled:
-                logger.warning(
-                    "Confirmation templates use %s: each email is rendered on its own",
-                    ", ".join(sorted(unknown)) or "a signer's detail through a filter",
-                )
-                self._shapes[key] = None
-            else:
-                self._shapes[key] = parts
-        return self._shapes[key]
+        except Exception:  # a template the stand-in cannot serve, e.g. {% url %} with its id
+            logger.warning("Confirmation templates fail with stand-ins", exc_info=True)
+            return None
+        if unknown or any("\ue000" in _MARKED.sub("", part) for part in parts):
+            logger.warning(
+                "Confirmation templates use %s: each email is rendered on its own",
+                ", ".join(sorted(unknown)) or "a signer's detail through a filter",
+            )
+            return None
+        return parts
 
     def _details(self, signature: Signature) -> dict[str, str]:
         confirm_url = self._confirm.replace(_LINK_SLOT, confirm_token(signature))
@@ -184,11 +200,31 @@ class ConfirmationMerge:
         }
 
     def build(self, signature: Signature) -> EmailMultiAlternatives:
-        parts = self._shape(signature)
-        if parts is None:
-            return signature_email_build(signature=signature, kind=EmailKind.CONFIRM)
-        subject, text, html = parts
+        key = (signature.letter_id, bool(signature.title), bool(signature.institution_name))
+        if key in self._shapes:
+            parts = self._shapes[key]
+            if parts is None:
+                return signature_email_build(signature=signature, kind=EmailKind.CONFIRM)
+            return self._fill(parts, signature, self._details(signature))
+        # The first email of each shape is rendered both ways: should a template do with a
+        # signer's detail what the markers cannot stand for, the two differ, and the merge
+        # steps aside for this shape.
         details = self._details(signature)
+        alone = _build_alone(signature, details["confirm_url"], details["withdraw_url"])
+        parts = self._marked(signature)
+        if parts is not None:
+            merged = self._fill(parts, signature, details)
+            if _content(merged) != _content(alone):
+                logger.warning("A merged confirmation email differs: each is rendered alone")
+                parts = None
+        self._shapes[key] = parts
+        return alone
+
+    @staticmethod
+    def _fill(
+        parts: tuple[str, str, str], signature: Signature, details: dict[str, str]
+    ) -> EmailMultiAlternatives:
+        subject, text, html = parts
         escaped = {name: str(escape(value)) for name, value in details.items()}
         return _message(
             to=signature.email,

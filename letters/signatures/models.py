@@ -143,7 +143,9 @@ class Signature(models.Model):
     ip_hash = models.CharField(max_length=32, blank=True, editable=False)
     # The proof-of-work challenge this signature spent (part of its signature); unique, so a
     # solved challenge is good for one signature, however often it is sent.
-    challenge_key = models.CharField(max_length=32, blank=True, editable=False)
+    challenge_key = models.CharField(
+        max_length=32, blank=True, default="", db_default="", editable=False
+    )
     # Rotated whenever a new confirmation email goes out: older links stop working.
     token_nonce = models.CharField(max_length=16, blank=True, editable=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -16,6 +16,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -49,6 +50,16 @@ class SignatureGone(SigningError):
 
 class ChallengeSpent(SigningError):
     """The proof-of-work solution was used for a signature already."""
+
+
+def _challenge_spend_apart(key: str) -> bool:
+    """Spend a challenge on a path that stores no new row (an address that signed before);
+    False if it was spent already, by a signature or on such a path."""
+    if not key:
+        return True
+    if Signature.objects.filter(challenge_key=key).exists():
+        return False
+    return bool(cache.add(f"challenge-spent:{key}", 1, timeout=settings.ALTCHA_EXPIRES_SECONDS))
 
 
 def _raise_if_challenge_spent(error: IntegrityError) -> None:
@@ -248,9 +259,11 @@ def signature_submit(
     changes. A first signature is not asked: the unique index already allows it only once,
     and the common path of signing stays free of those round trips.
 
-    The proof-of-work challenge (`data.challenge_key`) is spent by the row that stores or
-    replaces the signature, under a unique index of its own: ChallengeSpent if another
-    signature spent it already."""
+    The proof-of-work challenge (`data.challenge_key`) is spent by the row that stores the
+    signature, under a unique index of its own; for an address that signed before it is
+    spent before anything else happens, so that every use after the first gets the same
+    ChallengeSpent whoever the address belongs to (a different answer for addresses that
+    signed would tell who did)."""
     if not letter.is_open:
         raise LetterClosed("This letter is closed for signatures.")
     normalized = email_normalize(data.email)
@@ -262,6 +275,7 @@ def signature_submit(
         "country": data.country,
         "capacity": data.capacity,
     }
+    challenge_spent = False
     for _attempt in range(3):
         signature = Signature(
             letter=letter,
@@ -279,6 +293,9 @@ def signature_submit(
             _insert(signature)
         except IntegrityError as error:
             _raise_if_challenge_spent(error)
+            if not challenge_spent and not _challenge_spend_apart(data.challenge_key):
+                raise ChallengeSpent("This proof of work was used already.") from error
+            challenge_spent = True  # by this submission, whatever the retries
             if may_email_again is not None and not may_email_again():
                 held = (
                     Signature.objects.exclude(status=Signature.Status.WITHDRAWN)
