@@ -55,3 +55,14 @@ def test_signed_in_readers_and_posts_are_never_cached(
     client.force_login(UserFactory.create())
     html = client.get(f"/letters/{letter.slug}/").content.decode()
     assert "My signatures" in html  # rendered for this reader, not the anonymous copy
+
+
+def test_a_cached_page_keeps_the_headers_the_whole_stack_gave_it(client: Client) -> None:
+    letter = LetterFactory.create()
+    first = client.get(f"/letters/{letter.slug}/")
+    second = client.get(f"/letters/{letter.slug}/")
+    assert first.content == second.content
+    headers = {k: v for k, v in first.headers.items() if k != "Date"}
+    assert {k: v for k, v in second.headers.items() if k != "Date"} == headers
+    for name in ("Content-Language", "X-Frame-Options", "Vary", "Cache-Control"):
+        assert name in second.headers
