@@ -15,6 +15,7 @@ import time
 
 from bench.env import OUT, ROOT, bench_env, celery_worker, gunicorn, manage, reset_database
 from bench.figures import Figure, print_table, write_results
+from bench.profile import child_pids
 
 LETTER = "protect-open-source-ai-in-europe"  # carries the big list
 SIGN_LETTER = "supporting-open-source-and-open-science"  # receives the signing load
@@ -110,7 +111,11 @@ def main() -> int:
     try:
         if wanted("letter"):
             print("Letter page under load...", flush=True)
-            figures.append(web.letter_page_figure(slug=LETTER, quick=args.quick))
+            figures.append(
+                web.letter_page_figure(
+                    slug=LETTER, quick=args.quick, web_pids=child_pids(server.popen.pid)
+                )
+            )
         if wanted("signatories"):
             print("Signatory page...", flush=True)
             figures.append(web.signatory_page_figure(slug=LETTER, total=total, quick=args.quick))
@@ -125,8 +130,6 @@ def main() -> int:
             )
         if wanted("sign"):
             print("Signing cycles...", flush=True)
-            from bench.profile import child_pids
-
             web_pids = child_pids(server.popen.pid)
             pids = None
             if args.profile:

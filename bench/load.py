@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 
@@ -185,13 +186,23 @@ def form_body(data: dict[str, str]) -> bytes:
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def wrk(url: str, *, connections: int, seconds: int, threads: int = 2) -> float:
-    """Requests per second that wrk measured."""
+def wrk(
+    url: str, *, connections: int, seconds: int, threads: int = 2, script: Path | None = None
+) -> float:
+    """Requests per second that wrk measured, with an optional Lua script."""
     binary = shutil.which("wrk")
     if binary is None:
         raise RuntimeError("wrk is missing: scripts/system-deps --bench installs it")
     out = subprocess.run(
-        [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [
+            binary,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            *(["--script", str(script)] if script else []),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
