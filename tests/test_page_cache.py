@@ -63,6 +63,45 @@ def test_a_cached_page_keeps_the_headers_the_whole_stack_gave_it(client: Client)
     second = client.get(f"/letters/{letter.slug}/")
     assert first.content == second.content
     headers = {k: v for k, v in first.headers.items() if k != "Date"}
-    assert {k: v for k, v in second.headers.items() if k != "Date"} == headers
+    assert {k: v for k, v in second.headers.items() if k not in ("Date", "Age")} == headers
     for name in ("Content-Language", "X-Frame-Options", "Vary", "Cache-Control"):
         assert name in second.headers
+    # Another cache that keeps the copy must know how old it already is.
+    assert "Age" not in first.headers and int(second["Age"]) >= 0
+
+
+def test_tracking_parameters_share_the_page(client: Client, django_assert_num_queries) -> None:
+    letter = LetterFactory.create()
+    plain = client.get(f"/letters/{letter.slug}/")
+    with django_assert_num_queries(0):
+        shared = client.get(f"/letters/{letter.slug}/?utm_source=news&fbclid=abc")
+    assert shared.content == plain.content
+
+
+def test_a_signatory_page_is_kept_per_filter_and_echoes_no_other_parameter(
+    client: Client, django_assert_num_queries
+) -> None:
+    letter = LetterFactory.create()
+    first = client.get(f"/letters/{letter.slug}/signatories/?q=ada&fbclid=abc")
+    assert b"fbclid" not in first.content
+    with django_assert_num_queries(0):
+        again = client.get(f"/letters/{letter.slug}/signatories/?q=ada&utm_medium=x")
+    assert again.content == first.content
+    other = client.get(f"/letters/{letter.slug}/signatories/?q=grace")
+    assert other.content != first.content
+
+
+def test_head_and_foreign_hosts_get_what_the_full_stack_gives(client: Client) -> None:
+    letter = LetterFactory.create()
+    assert client.get(f"/letters/{letter.slug}/").status_code == 200  # now cached
+    assert client.head(f"/letters/{letter.slug}/").status_code == 405
+    assert client.get(f"/letters/{letter.slug}/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_a_page_declared_public_to_other_caches_is_a_kept_page(client: Client) -> None:
+    from tests.factories import UserFactory
+
+    letter = LetterFactory.create()
+    client.force_login(UserFactory.create())
+    personal = client.get(f"/letters/{letter.slug}/")
+    assert "public" not in personal.get("Cache-Control", "")

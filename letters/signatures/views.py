@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -200,8 +200,11 @@ class KnownCountPaginator(Paginator):
         return super().count
 
 
+SIGNATORY_FILTERS = ("q", "country", "level")
+
+
 @require_GET
-@public_page
+@public_page(params=(*SIGNATORY_FILTERS, "page"))
 def signatories(request: HttpRequest, slug: str) -> HttpResponse:
     letter = selectors.letter_for_signing(slug=slug)
     filters = selectors.SignatoryFilters(
@@ -230,8 +233,10 @@ def signatories(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = paginator.get_page(request.GET.get("page"))
     people = selectors.signatures_public_by_ids(ids=list(page.object_list))
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
+    # The filters only: the page is kept for every reader who asks for them.
+    query_string = QueryDict(mutable=True)
+    for name in SIGNATORY_FILTERS:
+        query_string.setlist(name, request.GET.getlist(name))
     return render(
         request,
         "signatures/signatories.html",
