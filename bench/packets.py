@@ -331,7 +331,7 @@ def run(*, quick: bool = False) -> list[Figure]:
     shutil.rmtree(OUT / "var" / "packets", ignore_errors=True)
     manage("packets_dev_certificate", "--if-missing")
     sizes = (10_000,) if quick else (10_000, 50_000)
-    meps = 30 if quick else 720
+    meps = 12 if quick else 720
     print(f"  loading letters with {', '.join(f'{n:,}' for n in sizes)} signatures...", flush=True)
     letters = {size: bench_letter(f"bench-packets-{size}", size) for size in (500, *sizes)}
     legislators = bench_legislators(meps)
