@@ -36,7 +36,11 @@ BENCH_DATABASE_URL, BENCH_REDIS_URL = _base_urls()
 def process_ticks(pid: int) -> tuple[int, int]:
     """CPU clock ticks of a process from /proc: its own (user + system), and those of its
     children that have ended (cutime + cstime)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return _stat_ticks(Path(f"/proc/{pid}/stat").read_text())
+
+
+def _stat_ticks(stat: str) -> tuple[int, int]:
+    fields = stat.rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
 
 
@@ -205,9 +209,8 @@ def cpu_by_component(groups: dict[str, set[int]]) -> dict[str, float]:
         except OSError:
             continue  # ended while we looked
         comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw.rsplit(")", 1)[1].split()
         # Own time and that of ended children (PostgreSQL's postmaster reaps its backends).
-        spent = sum(int(value) for value in fields[11:15])
+        spent = sum(_stat_ticks(raw))
         if int(entry.name) in owner:
             name = owner[int(entry.name)]
         elif comm == "postgres":

@@ -51,6 +51,9 @@ class SignatureGone(SigningError):
 class ChallengeSpent(SigningError):
     """The proof-of-work solution was used for a signature already."""
 
+    def __init__(self, message: str = "This proof of work was used already.") -> None:
+        super().__init__(message)
+
 
 def _challenge_spend_apart(key: str) -> bool:
     """Spend a challenge on a path that stores no new row (an address that signed before);
@@ -69,7 +72,7 @@ def _raise_if_challenge_spent(error: IntegrityError) -> None:
     else:
         spent = ".challenge_key" in str(error)  # SQLite names the column, not the index
     if spent:
-        raise ChallengeSpent("This proof of work was used already.") from error
+        raise ChallengeSpent() from error
 
 
 @dataclass(frozen=True)
@@ -294,7 +297,7 @@ def signature_submit(
         except IntegrityError as error:
             _raise_if_challenge_spent(error)
             if not challenge_spent and not _challenge_spend_apart(data.challenge_key):
-                raise ChallengeSpent("This proof of work was used already.") from error
+                raise ChallengeSpent() from error
             challenge_spent = True  # by this submission, whatever the retries
             if may_email_again is not None and not may_email_again():
                 held = (

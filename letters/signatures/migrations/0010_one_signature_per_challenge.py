@@ -10,14 +10,18 @@ INDEX = "one_signature_per_challenge"
 COLUMNS = "signatures_signature (challenge_key) WHERE NOT (challenge_key = '')"
 
 
+def _concurrently(schema_editor: Any) -> str:
+    return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+
+
 def create(apps: Any, schema_editor: Any) -> None:
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"CREATE UNIQUE INDEX {concurrently}IF NOT EXISTS {INDEX} ON {COLUMNS}")
+    schema_editor.execute(
+        f"CREATE UNIQUE INDEX {_concurrently(schema_editor)}IF NOT EXISTS {INDEX} ON {COLUMNS}"
+    )
 
 
 def drop(apps: Any, schema_editor: Any) -> None:
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {INDEX}")
+    schema_editor.execute(f"DROP INDEX {_concurrently(schema_editor)}IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
