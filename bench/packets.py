@@ -13,6 +13,7 @@ the same run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -59,10 +60,8 @@ class MemorySampler:
 
     def __enter__(self) -> MemorySampler:
         for pid in self._pids():
-            try:
+            with contextlib.suppress(OSError):
                 Path(f"/proc/{pid}/clear_refs").write_text("5")
-            except OSError:
-                pass
         self._cpu_start = self.cpu_seconds()
         self._thread.start()
         return self
