@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,6 +49,21 @@ def packet_signatories(
         queryset.only(*PUBLIC_COLUMNS)
         .annotate(version_number=F("letter_version__number"))
         .order_by(*order)
+    )
+
+
+def packet_signatory_rows(
+    *, letter_id: int, approved_only: bool, cutoff: datetime | None, featured_first: bool
+) -> Iterator[Any]:
+    """`packet_signatories` as named rows of their public columns and letter version."""
+    queryset = packet_signatories(
+        letter_id=letter_id,
+        approved_only=approved_only,
+        cutoff=cutoff,
+        featured_first=featured_first,
+    )
+    return queryset.values_list(*PUBLIC_COLUMNS, "version_number", named=True).iterator(
+        chunk_size=2000
     )
 
 

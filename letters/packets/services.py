@@ -229,13 +229,13 @@ def _fail_job(job_id: int, message: str) -> None:
 def _prepare(job: PacketJob) -> tuple[documents.Layout, list[PacketPart]]:
     signer = signing.campaign_signer()  # fail now rather than after rendering everything
     letter, version = job.letter, job.letter_version
-    signatures = selectors.packet_signatories(
+    signatures = selectors.packet_signatory_rows(
         letter_id=letter.pk,
         approved_only=job.approved_only,
         cutoff=job.cutoff,
         featured_first=job.featured_first,
     )
-    rows = listing.rows_from_signatures(signatures.iterator(chunk_size=2000))
+    rows = listing.rows_from_signatures(signatures)
     data = listing.rows_to_csv(rows)
     folder = storage.job_dir(job.pk)
     list_sha256 = storage.write_atomic(folder / CSV_NAME, data)

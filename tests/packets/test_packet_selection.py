@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from letters.packets.selectors import packet_signatories
+from letters.packets.listing import rows_from_signatures
+from letters.packets.selectors import packet_signatories, packet_signatory_rows
 from letters.signatures.models import Signature
 from tests.packets.world import APPROVED, build_world
 
@@ -70,8 +71,9 @@ def test_cutoff_keeps_signatures_confirmed_up_to_it() -> None:
 def test_display_choices_are_honoured() -> None:
     world = build_world()
     Signature.objects.filter(full_name="Maria Rossi").update(
-        display_name="M. Rossi", show_affiliation=False
+        display_name="M. Rossi", title="Professor", show_affiliation=False
     )
+    Signature.objects.filter(full_name="Ada Lovelace").update(title="Countess")
     maria = next(
         s
         for s in packet_signatories(
@@ -80,3 +82,14 @@ def test_display_choices_are_honoured() -> None:
         if s.full_name == "Maria Rossi"
     )
     assert (maria.public_name, maria.public_affiliation) == ("M. Rossi", "")
+    # The rows a job lists are read from plain rows of the same columns, the same way.
+    rows = rows_from_signatures(
+        packet_signatory_rows(
+            letter_id=world.letter.pk, approved_only=False, cutoff=None, featured_first=True
+        )
+    )
+    version = world.letter.current_version.number
+    shown = {(r.name, r.title, r.institution, r.version) for r in rows}
+    assert ("M. Rossi", "", "", version) in shown
+    assert ("Ada Lovelace", "Countess", "University of London", version) in shown
+    assert not any(r.name == "Maria Rossi" for r in rows)
