@@ -88,6 +88,7 @@ def test_display_choices_are_honoured() -> None:
             letter_id=world.letter.pk, approved_only=False, cutoff=None, featured_first=True
         )
     )
+    assert world.letter.current_version is not None
     version = world.letter.current_version.number
     shown = {(r.name, r.title, r.institution, r.version) for r in rows}
     assert ("M. Rossi", "", "", version) in shown
