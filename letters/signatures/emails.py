@@ -50,10 +50,22 @@ def _context(
     }
 
 
-def _links(signature: Signature) -> tuple[str, str]:
-    confirm = reverse("signatures:confirm", kwargs={"token": confirm_token(signature)})
-    withdraw = reverse("signatures:withdraw", kwargs={"token": withdraw_token(signature)})
-    return _absolute(confirm), _absolute(withdraw)
+_LINK_SLOT = "token-goes-here"
+
+
+class _Links:
+    """A signature's confirm and withdraw links. They differ only by their token, which
+    needs no quoting in a path, so each is reversed once and the token put in its place."""
+
+    def __init__(self) -> None:
+        self._confirm = _absolute(reverse("signatures:confirm", kwargs={"token": _LINK_SLOT}))
+        self._withdraw = _absolute(reverse("signatures:withdraw", kwargs={"token": _LINK_SLOT}))
+
+    def __call__(self, signature: Signature) -> tuple[str, str]:
+        return (
+            self._confirm.replace(_LINK_SLOT, confirm_token(signature)),
+            self._withdraw.replace(_LINK_SLOT, withdraw_token(signature)),
+        )
 
 
 def _render(prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -79,7 +91,7 @@ def _message(*, to: str, subject: str, text: str, html: str) -> EmailMultiAltern
 
 
 def signature_email_build(*, signature: Signature, kind: EmailKind) -> EmailMultiAlternatives:
-    confirm_url, withdraw_url = _links(signature)
+    confirm_url, withdraw_url = _Links()(signature)
     return _build_alone(signature, confirm_url, withdraw_url, kind=kind)
 
 
@@ -111,9 +123,6 @@ _MARK = "\ue000{}\ue001"
 _MARKED = re.compile("\ue000([a-z_]+)\ue001")
 
 
-_LINK_SLOT = "token-goes-here"
-
-
 class _Stand:
     """Stands in for a signature (or its country) in the templates, with a marker for each
     detail the merge fills in. Asked for anything else, it notes the name: such a template
@@ -143,9 +152,7 @@ class ConfirmationMerge:
         self._shapes: dict[tuple[int, bool, bool], tuple[str, str, str] | None] = {}
         self._countries: dict[str, str] = {}
         self._capacities: dict[str, str] = {}
-        # Links differ only by their token, which needs no quoting in a path.
-        self._confirm = _absolute(reverse("signatures:confirm", kwargs={"token": _LINK_SLOT}))
-        self._withdraw = _absolute(reverse("signatures:withdraw", kwargs={"token": _LINK_SLOT}))
+        self._links = _Links()
 
     def _marked(self, signature: Signature) -> tuple[str, str, str] | None:
         """The email of this signature's shape with markers, or None if the templates need
@@ -179,8 +186,7 @@ class ConfirmationMerge:
         return parts
 
     def _details(self, signature: Signature) -> dict[str, str]:
-        confirm_url = self._confirm.replace(_LINK_SLOT, confirm_token(signature))
-        withdraw_url = self._withdraw.replace(_LINK_SLOT, withdraw_token(signature))
+        confirm_url, withdraw_url = self._links(signature)
         code = str(signature.country)  # a Country object, whose str is its code
         country = self._countries.get(code)
         if country is None:
