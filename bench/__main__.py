@@ -80,7 +80,7 @@ def main() -> int:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="sample the web and Celery workers with py-spy during the signing run",
+        help="sample the workers with py-spy during the signing run and one more packet",
     )
     args = parser.parse_args()
     only = {part.strip() for part in args.only.split(",") if part.strip()}
@@ -157,7 +157,7 @@ def main() -> int:
         except ImportError:
             print("  (bench/packets.py is not there yet)")
         else:
-            figures.extend(packets.run(quick=args.quick))
+            figures.extend(packets.run(quick=args.quick, profile=args.profile))
 
     elapsed = time.perf_counter() - started
     print(f"\nFinished in {elapsed:.0f} s\n")

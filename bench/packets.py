@@ -344,7 +344,19 @@ def sign_figure(job: Any) -> Figure:
     )
 
 
-def run(*, quick: bool = False) -> list[Figure]:
+def profile_packet(letter: Any, legislator: Any, worker: Process) -> None:
+    """One more one-packet job, with py-spy on each of the worker's children; not timed."""
+    from bench.profile import Sampler, child_pids
+
+    children = child_pids(worker.popen.pid)
+    sampler = Sampler(
+        {f"celery-child-{n}": pid for n, pid in enumerate(children, start=1)}, label="packet"
+    )
+    run_job(letter, [legislator], worker)
+    print(f"  profile written to {sampler.stop()}", flush=True)
+
+
+def run(*, quick: bool = False, profile: bool = False) -> list[Figure]:
     os.environ.update(bench_env())
     # The database starts afresh every run, and job numbers with it: so do their folders.
     shutil.rmtree(OUT / "var" / "packets", ignore_errors=True)
@@ -369,6 +381,8 @@ def run(*, quick: bool = False) -> list[Figure]:
             figures += measured_figures
             if size == sizes[0]:
                 figures.append(sign_figure(job))
+        if profile:
+            profile_packet(letters[sizes[0]], legislators[0], worker)
         print(f"  {meps} packets, {sizes[0]:,} signatories...", flush=True)
         measured = run_job(letters[sizes[0]], legislators, worker)
         job = measured["job"]

@@ -1,14 +1,17 @@
-"""`python -m bench --only sign --profile`: where a signing cycle's time goes.
+"""`python -m bench --profile`: where a signing cycle's and a packet's time goes.
 
 py-spy samples the gunicorn workers and the Celery worker while the concurrency-8 signing
-run is under way; the collapsed stacks are summed into inclusive and self time per function
-and written to bench/out/sign-profile.txt, next to the raw stacks (readable by speedscope or
-flamegraph tools)."""
+run is under way, and the packet workers' children during one more 10,000-signatory packet
+after the timed ones (so that sampling slows no figure); the collapsed stacks are summed into
+inclusive and self time per function and written to bench/out/sign-profile.txt and
+bench/out/packet-profile.txt, next to the raw stacks (readable by speedscope or flamegraph
+tools)."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -25,14 +28,20 @@ def child_pids(parent: int) -> list[int]:
 
 
 class Sampler:
-    """Starts one py-spy per process; `stop` waits for them and writes the summary."""
+    """Starts one py-spy per process; `stop` waits for them and writes the summary.
 
-    def __init__(self, pids: dict[str, int], *, seconds: float) -> None:
+    Without `seconds`, py-spy samples until `stop` interrupts it (it writes what it has)."""
+
+    def __init__(
+        self, pids: dict[str, int], *, seconds: float | None = None, label: str = "sign"
+    ) -> None:
+        self.label = label
+        self.seconds = seconds
         self.outputs: dict[str, Path] = {}
         self.procs: list[subprocess.Popen[bytes]] = []
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
         for name, pid in pids.items():
-            output = OUT / f"sign-profile-{name}.raw"
+            output = OUT / f"{label}-profile-{name}.raw"
             self.outputs[name] = output
             self.procs.append(
                 subprocess.Popen(
@@ -41,8 +50,7 @@ class Sampler:
                         "record",
                         "--pid",
                         str(pid),
-                        "--duration",
-                        str(int(seconds)),
+                        *(["--duration", str(int(seconds))] if seconds else []),
                         "--rate",
                         "200",
                         "--format",
@@ -58,8 +66,10 @@ class Sampler:
 
     def stop(self) -> Path:
         for proc in self.procs:
+            if self.seconds is None:
+                proc.send_signal(signal.SIGINT)
             proc.wait(timeout=120)
-        summary = OUT / "sign-profile.txt"
+        summary = OUT / f"{self.label}-profile.txt"
         parts = []
         for name, path in self.outputs.items():
             if path.exists():
@@ -98,8 +108,14 @@ def summarise(name: str, raw: str, top: int = 30) -> str:
     if not total:
         return f"== {name}: no samples"
     lines = [f"== {name}: {total} samples (busy time only; idle is not sampled)"]
+    # The frames under every sample (the worker's main loop, Celery's plumbing) say nothing.
+    trunk = {frame for frame, count in inclusive.items() if count >= 0.98 * total}
     lines.append("-- inclusive (function and what it calls)")
-    lines += [f"{100 * c / total:6.1f}%  {f}" for f, c in inclusive.most_common(top)]
+    lines += [
+        f"{100 * c / total:6.1f}%  {f}"
+        for f, c in inclusive.most_common(top + len(trunk))
+        if f not in trunk
+    ][:top]
     lines.append("-- self")
     lines += [f"{100 * c / total:6.1f}%  {f}" for f, c in own.most_common(top)]
     return "\n".join(lines)
