@@ -4,11 +4,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from allauth.account.models import EmailAddress
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter
+from letters.common.emaildomains import email_normalize
 from letters.common.memo import briefly_cached
 from letters.signatures.models import ConsentText, LetterStats, Signature
 from letters.signatures.verification import fold
@@ -93,9 +95,26 @@ def signatories_count(*, stats: LetterStats, filters: SignatoryFilters) -> int |
     return max(stats.total - stats.organisations, 0)
 
 
+def proven_addresses(*, user: User) -> list[str]:
+    """The addresses an account has proven it receives mail at. An address added on the
+    account page but never verified proves nothing: anyone can type anyone's address."""
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list("email")
+    return sorted({email_normalize(address) for (address,) in addresses})
+
+
+def signatures_given_by(*, user: User) -> QuerySet[Signature]:
+    """Every signature an account answers for: those it confirmed, and those given with an
+    address it has proven (imported by an organiser, or not confirmed yet). The same scope
+    for the list, the data download and deletion, so that deletion removes nothing the
+    signatory could not see."""
+    return Signature.objects.filter(
+        Q(signer=user) | Q(email_normalized__in=proven_addresses(user=user))
+    )
+
+
 def signatures_of_user(*, user: User) -> QuerySet[Signature]:
     return (
-        Signature.objects.filter(signer=user)
+        signatures_given_by(user=user)
         .exclude(status=Signature.Status.WITHDRAWN)
         .select_related("letter", "institution")
         .order_by("-created_at")
@@ -108,10 +127,9 @@ def signature_of_user(*, user: User, signature_id: int) -> Signature:
 
 def account_data(*, user: User) -> dict[str, Any]:
     """Everything personal this site keeps about an account, for the signatory to download."""
-    from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount
 
-    signatures = Signature.objects.filter(signer=user).select_related(
+    signatures = signatures_given_by(user=user).select_related(
         "letter", "letter_version", "consent"
     )
     return {

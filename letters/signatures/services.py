@@ -18,8 +18,8 @@ from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from letters.accounts.models import User
 from letters.campaigns.models import Letter, LetterVersion
@@ -30,6 +30,7 @@ from letters.institutions.models import Institution
 from letters.institutions.selectors import institution_named
 from letters.signatures import signals
 from letters.signatures.models import ConsentText, Signature, SignatureEvent
+from letters.signatures.selectors import signatures_given_by
 from letters.signatures.stats import letter_stats_schedule_refresh
 from letters.signatures.verification import fold, level_for, name_key
 
@@ -48,11 +49,16 @@ class SignatureGone(SigningError):
     pass
 
 
+class ConfirmationSuperseded(SigningError):
+    """The details were submitted again after the link was opened: the link confirms the
+    details it was sent for, or nothing."""
+
+
 class ChallengeSpent(SigningError):
     """The proof-of-work solution was used for a signature already."""
 
-    def __init__(self, message: str = "This proof of work was used already.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or _("This proof of work was used already."))
 
 
 def _challenge_spend_apart(key: str) -> bool:
@@ -136,13 +142,14 @@ def consent_make_current(*, consent_id: int) -> ConsentText:
 def consent_current() -> ConsentText:
     consent = ConsentText.objects.filter(is_current=True).first()
     if consent is None:
-        raise SigningError("No consent text is configured; an organiser must add one.")
+        raise SigningError(_("No consent text is configured; an organiser must add one."))
     return consent
 
 
 def signature_index_text(signature: Signature) -> None:
-    """Recompute the folded text that search and duplicate detection read."""
-    signature.search_text = fold(f"{signature.public_name} {signature.institution_name}")[:500]
+    """Recompute the folded text that search reads: what the public sees and nothing more,
+    or an affiliation the signatory hid would still find them."""
+    signature.search_text = fold(f"{signature.public_name} {signature.public_affiliation}")[:500]
     signature.name_key = name_key(signature.full_name)
 
 
@@ -268,7 +275,7 @@ def signature_submit(
     ChallengeSpent whoever the address belongs to (a different answer for addresses that
     signed would tell who did)."""
     if not letter.is_open:
-        raise LetterClosed("This letter is closed for signatures.")
+        raise LetterClosed(_("This letter is closed for signatures."))
     normalized = email_normalize(data.email)
     details = {
         "full_name": data.full_name,
@@ -343,18 +350,24 @@ def signature_submit(
         except IntegrityError as error:
             _raise_if_challenge_spent(error)
             raise
-    raise SigningError("Your signature could not be saved. Please try again.")
+    raise SigningError(_("Your signature could not be saved. Please try again."))
 
 
 def account_for_email(email: str) -> User:
-    """The account that owns a just-proven address, created if needed, address verified."""
+    """The account that owns a just-proven address, created if needed, address verified.
+
+    Only a verified claim on the address names its owner. Anyone can add anyone's address to
+    their account unverified, and the person who just proved it is not them: such claims are
+    dropped. An account whose own email is the address and that never claimed it through
+    allauth (made with `createsuperuser`, say) is taken as its owner."""
     normalized = email_normalize(email)
-    address = EmailAddress.objects.select_related("user").filter(email__iexact=normalized).first()
-    if address is not None:
-        if not address.verified:
-            address.verified = True
-            address.save(update_fields=["verified"])
-        return address.user
+    claims = list(EmailAddress.objects.filter(email__iexact=normalized))
+    proven = next((claim for claim in claims if claim.verified), None)
+    if proven is not None:
+        return proven.user
+    unproven_claimants = {claim.user_id for claim in claims}
+    if claims:
+        EmailAddress.objects.filter(pk__in=[claim.pk for claim in claims]).delete()
     user = User.objects.filter(email__iexact=normalized).first()
     if user is None:
         try:
@@ -362,6 +375,11 @@ def account_for_email(email: str) -> User:
                 user = User.objects.create_user(email=normalized)
         except IntegrityError:
             user = User.objects.get(email__iexact=normalized)
+    if user.pk in unproven_claimants:
+        # Its own email, never proven: nothing says the signer is that account's holder.
+        raise SigningError(
+            _("This address belongs to an account that never confirmed it; ask an organiser.")
+        )
     EmailAddress.objects.get_or_create(
         user=user, email=normalized, defaults={"verified": True, "primary": True}
     )
@@ -373,9 +391,12 @@ def _orcid_of(user: User) -> str:
     return account.uid if account else ""
 
 
-def signature_confirm(*, signature_id: int) -> Signature:
+def signature_confirm(*, signature_id: int, token_nonce: str | None = None) -> Signature:
     """The signer proved the address: the signature counts from now on.
 
+    With `token_nonce` (the one in the link that was followed), the signature is confirmed
+    only if its details are still those the link was sent for: checked under the row's lock,
+    since someone may submit new details between opening the link and pressing the button.
     Idempotent for a signature already confirmed. Hooks registered on `signature_confirmed`
     (fraud signals, in the curation concern) run in the same transaction, before anyone
     can see the signature."""
@@ -386,9 +407,13 @@ def signature_confirm(*, signature_id: int) -> Signature:
             .get(pk=signature_id)
         )
         if signature.status == Signature.Status.WITHDRAWN:
-            raise SignatureGone("This signature was withdrawn.")
+            raise SignatureGone(_("This signature was withdrawn."))
         if signature.status != Signature.Status.UNCONFIRMED:
             return signature
+        if token_nonce is not None and signature.token_nonce != token_nonce:
+            raise ConfirmationSuperseded(
+                _("A newer email was sent for this signature; please use its link.")
+            )
         user = account_for_email(signature.email)
         signature.signer = user
         signature.confirmed_at = timezone.now()
@@ -505,21 +530,10 @@ def signatures_apply_orcid(*, user: User, orcid_id: str) -> int:
     return updated
 
 
-def _signatures_of(user: User) -> QuerySet[Signature]:
-    emails = [
-        email_normalize(e)
-        for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    ]
-    emails.append(email_normalize(user.email))
-    return Signature.objects.filter(signer=user) | Signature.objects.filter(
-        email_normalized__in=emails
-    )
-
-
 def account_delete(*, user: User) -> int:
     """Erase an account and every signature given with its addresses."""
     with transaction.atomic():
-        signatures = list(_signatures_of(user).values_list("pk", "letter_id"))
+        signatures = list(signatures_given_by(user=user).values_list("pk", "letter_id"))
         Signature.objects.filter(pk__in=[pk for pk, _ in signatures]).delete()
         for letter_id in {letter_id for _, letter_id in signatures}:
             letter_stats_schedule_refresh(letter_id=letter_id)

@@ -123,8 +123,11 @@ def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _token_problem(request: HttpRequest, reason: str, *, status: int = 400) -> HttpResponse:
-    return render(request, "signatures/link_problem.html", {"reason": reason}, status=status)
+def _token_problem(
+    request: HttpRequest, reason: str, *, status: int = 400, message: str = ""
+) -> HttpResponse:
+    context = {"reason": reason, "message": message}
+    return render(request, "signatures/link_problem.html", context, status=status)
 
 
 @never_cache
@@ -143,9 +146,15 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.consume(request, action="confirm_signature"):
         return _token_problem(request, "rate_limited", status=429)
     try:
-        signature = services.signature_confirm(signature_id=signature.pk)
+        signature = services.signature_confirm(
+            signature_id=signature.pk, token_nonce=signature.token_nonce
+        )
+    except services.SignatureGone:
+        return _token_problem(request, "withdrawn", status=410)
+    except services.ConfirmationSuperseded:
+        return _token_problem(request, "superseded", status=409)
     except services.SigningError as exc:
-        return _token_problem(request, str(exc), status=409)
+        return _token_problem(request, "refused", status=409, message=str(exc))
     request.session[SESSION_CONFIRMED] = signature.pk
     done = reverse("signatures:confirmed", kwargs={"slug": signature.letter.slug})
     signer = signature.signer
