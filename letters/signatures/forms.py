@@ -81,6 +81,8 @@ class SignForm(forms.Form):
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     altcha = forms.CharField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The consent wording the page showed: a signature stores the wording its signer read.
+    consent_version = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, consent: ConsentText | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +137,18 @@ class SignForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        shown = data.get("consent_version")
+        if shown and self.consent_text is not None and shown != self.consent_text.version:
+            # The box they ticked stood next to other words: it is unticked again, beside
+            # the wording that applies now.
+            self.data = {k: v for k, v in self.data.items() if k != "consent"}
+            self.add_error(
+                "consent",
+                _(
+                    "The consent text changed after you opened this page. Please read it "
+                    "and tick the box again."
+                ),
+            )
         if data.get("website"):
             self.add_error(
                 None, _("This submission looks automated. Please leave the hidden field empty.")
