@@ -199,7 +199,13 @@ class InstitutionFilter(admin.SimpleListFilter):
         if value.isdigit():
             return queryset.filter(institution_id=int(value))
         ids = Institution.objects.filter(name__icontains=value[:100]).values("pk")[:200]
-        return queryset.filter(Q(institution_id__in=ids) | Q(search_text__contains=fold(value)))
+        # Typed affiliations too, hidden from the public or not (search_text has only what
+        # the public sees).
+        return queryset.filter(
+            Q(institution_id__in=ids)
+            | Q(search_text__contains=fold(value))
+            | Q(institution_name__icontains=value[:100])
+        )
 
     def choices(self, changelist: ChangeList) -> Any:
         yield from super().choices(changelist)
