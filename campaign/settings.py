@@ -170,9 +170,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
-)
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -221,8 +220,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = envint("LOGIN_CODE_TIMEOUT", 900)
 SOCIALACCOUNT_ADAPTER = "letters.accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_STORE_TOKENS = False
-# Rate limits use allauth's limiter (cache-backed, client IP as allauth determines it: set
-# ALLAUTH_TRUSTED_PROXY_COUNT behind a proxy). Our own actions sit beside allauth's.
+# Rate limits use allauth's limiter (cache-backed, client IP as allauth determines it, from
+# X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies). Our own actions sit beside allauth's.
 ACCOUNT_RATE_LIMITS = {
     # Sign submissions from one network; and emails to one address caused by signing again
     # (a first signature is limited to one by the database).
@@ -230,7 +229,10 @@ ACCOUNT_RATE_LIMITS = {
     "sign_email": envstr("RATE_LIMIT_SIGN_EMAIL", "3/h/key"),
     "confirm_signature": envstr("RATE_LIMIT_CONFIRM", "30/m/ip"),
 }
-ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Behind a proxy every request comes from the proxy's address: without this, the per-network
+# limits would be one limit for the whole site, and the burst signal would see every signer
+# as one network. One proxy by default when there is one (BEHIND_TLS_PROXY).
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
     "orcid": {
         "BASE_DOMAIN": envstr("ORCID_BASE_DOMAIN", "orcid.org"),
