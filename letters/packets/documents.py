@@ -226,6 +226,8 @@ def _country_blocks(by_country: list[dict[str, Any]]) -> list[list[tuple[Any, An
 def _sections(layout: Layout, body_pages: int) -> dict[str, int]:
     first = body_pages + 2 if body_pages else 9999
     found = {"list": first}
+    numbers = layout.data.get("body_page_numbers", {})
+    found["recommendations"] = numbers.get("recommendations", 2)
     for index, page in enumerate(layout.pages):
         for segment in page.segments:
             if segment.kind == "group":
@@ -308,15 +310,50 @@ class Sheet:
     verify_url: str
 
 
+# How much a cover letter leaves out to fit its one page, tried in this order: nothing; the
+# list of the recommendations (a sentence says where they are); the names of signatories
+# from the legislator's country; the type set smaller.
+COVER_FITS = ("full", "no-recommendations", "no-examples", "small")
+
+
 def render_sheets(layout: Layout, sheets: list[Sheet]) -> rendering.Rendered:
-    return rendering.render(
-        sheets_html(layout, sheets),
-        stylesheet(title=layout["letter"]["title"], footer=_footer(layout)),
-        generated={f"qr-{sheet.identifier}.png": qr_png(sheet.verify_url) for sheet in sheets},
-    )
+    """The covers and verification pages of a batch of legislators, each cover one page.
+
+    A cover never cuts text off: the text is laid out, and a cover whose last line would
+    pass the foot of its page is laid out again leaving more out (COVER_FITS). One that
+    fits in none of them stops the job with the reason, rather than sending a cut letter."""
+    fits = dict.fromkeys((sheet.identifier for sheet in sheets), 0)
+    css = stylesheet(title=layout["letter"]["title"], footer=_footer(layout))
+    generated = {f"qr-{sheet.identifier}.png": qr_png(sheet.verify_url) for sheet in sheets}
+    while True:
+        html = sheets_html(layout, sheets, fits=fits)
+        rendered = rendering.render(html, css, generated=generated)
+        over = [sheet for sheet in sheets if _cover_overflows(rendered, sheet)]
+        if not over:
+            return rendered
+        for sheet in over:
+            if fits[sheet.identifier] == len(COVER_FITS) - 1:
+                raise rendering.RenderError(
+                    f"The cover letter for {sheet.name} does not fit on one page, even with "
+                    "the recommendations and example names left out and the type set "
+                    "smaller: shorten the letter's title, addressee or partner names."
+                )
+            fits[sheet.identifier] += 1
 
 
-def sheets_html(layout: Layout, sheets: list[Sheet]) -> str:
+def _cover_overflows(rendered: rendering.Rendered, sheet: Sheet) -> bool:
+    """Whether the cover's text ends below its foot, or (too long for the page, so broken
+    across two) on another page than it starts."""
+    names = (f"cover-{sheet.index}", f"cover-end-{sheet.index}", f"cover-foot-{sheet.index}")
+    if any(name not in rendered.extents for name in names):
+        raise rendering.RenderError(f"The cover letter for {sheet.name} lost its markers.")
+    start, end, foot = names
+    if len({rendered.anchors[start], rendered.anchors[end], rendered.anchors[foot]}) > 1:
+        return True
+    return rendered.extents[end][1] > rendered.extents[foot][0]
+
+
+def sheets_html(layout: Layout, sheets: list[Sheet], *, fits: dict[str, int] | None = None) -> str:
     total = layout.total_pages
     by_country = {c["code"]: c["count"] for c in layout["stats"]["by_country"]}
     examples = layout["country_examples"]
@@ -330,6 +367,7 @@ def sheets_html(layout: Layout, sheets: list[Sheet]) -> str:
                 "first_css": rendering.css_string(_page_label(1, total)),
                 "last_css": rendering.css_string(_page_label(total, total)),
                 "qr_url": rendering.generated_url(f"qr-{sheet.identifier}.png"),
+                "fit": COVER_FITS[(fits or {}).get(sheet.identifier, 0)],
             }
         )
     partners = [p["name"] for p in layout["partners"]]

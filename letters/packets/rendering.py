@@ -209,6 +209,8 @@ class Rendered:
     pages: int
     # Anchor (HTML id) -> index of the page it is on.
     anchors: dict[str, int] = field(default_factory=dict)
+    # Anchor (HTML id) -> top and bottom of its box on that page, in CSS px.
+    extents: dict[str, tuple[float, float]] = field(default_factory=dict)
     document: Any = None
 
 
@@ -237,11 +239,19 @@ def render(
             f"The document asked for {len(fetcher.refused)} resource(s) that are not "
             f"this site's own assets (first: {fetcher.refused[0][:200]}); nothing rendered."
         )
-    anchors = {name: index for index, page in enumerate(document.pages) for name in page.anchors}
+    # An element broken across pages has its id on each of them: it starts on the first.
+    anchors: dict[str, int] = {}
+    extents: dict[str, tuple[float, float]] = {}
+    for index, page in enumerate(document.pages):
+        for name, box in page.anchors.items():
+            if name not in anchors:
+                anchors[name] = index
+                extents[name] = (box[1], box[3])
     return Rendered(
         pdf=pdf,
         pages=len(document.pages),
         anchors=anchors,
+        extents=extents,
         document=document if keep_document else None,
     )
 

@@ -284,7 +284,10 @@ def _prepare(job: PacketJob) -> tuple[documents.Layout, list[PacketPart]]:
         }
     )
     # A layout pass of the body gives its page count, so every page number is known now.
-    layout.data["body_pages"] = documents.render_body(layout).pages
+    body = documents.render_body(layout)
+    layout.data["body_pages"] = body.pages
+    # Page numbers as printed: the cover is page 1, the body starts on page 2.
+    layout.data["body_page_numbers"] = {name: 2 + index for name, index in body.anchors.items()}
     storage.write_atomic(folder / "layout.json", layout.dumps())
 
     parts = [PacketPart(job=job, kind=PacketPart.Kind.BODY, index=0, first=0, count=1)]
@@ -380,6 +383,8 @@ def _stats(rows: list[listing.Row]) -> dict[str, Any]:
         "organisations": organisations,
         "people": total - organisations,
         "countries": len(by_country),
+        # Collected offline by organisers, or never verified: no email was confirmed.
+        "without_email": levels[Signature.Level.IMPORTED] + levels[Signature.Level.NONE],
         "verified": sum(
             n
             for level, n in levels.items()
