@@ -52,6 +52,25 @@ def packet_signatories(
     )
 
 
+def packet_signed_version_id(
+    *, letter_id: int, approved_only: bool, cutoff: datetime | None
+) -> int | None:
+    """The text version most of a packet's signatories signed (the newer of two as many),
+    or None when it lists nobody: the text a packet should print as the one signed."""
+    queryset = packet_signatories(
+        letter_id=letter_id, approved_only=approved_only, cutoff=cutoff, featured_first=False
+    )
+    top = (
+        queryset.exclude(letter_version__isnull=True)
+        .order_by()
+        .values("letter_version_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "-letter_version__number")
+        .first()
+    )
+    return top["letter_version_id"] if top else None
+
+
 def packet_signatory_rows(
     *, letter_id: int, approved_only: bool, cutoff: datetime | None, featured_first: bool
 ) -> Iterator[Any]:

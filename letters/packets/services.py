@@ -91,7 +91,15 @@ def packet_job_create(
         existing = PacketJob.objects.filter(request_key=request_key).first()
         if existing is not None:
             return existing
-    version = letter_version or letter.current_version
+    version = letter_version
+    if version is None:
+        # The text its signatories signed, which is not the current one if the letter was
+        # edited after most of them signed; printed as "the letter as signed".
+        signed = selectors.packet_signed_version_id(
+            letter_id=letter.pk, approved_only=approved_only, cutoff=cutoff
+        )
+        version = letter.versions.filter(pk=signed).first() if signed else None
+        version = version or letter.current_version
     if version is None:
         raise ValidationError(_("This letter has no recorded text to render yet."))
     if version.letter_id != letter.pk:

@@ -60,7 +60,11 @@ class Command(BaseCommand):
         parser.add_argument("--approved-only", action="store_true")
         parser.add_argument("--cutoff", help="signatures confirmed up to this date (or time)")
         parser.add_argument("--no-featured-first", action="store_true")
-        parser.add_argument("--text-version", type=int, help="the text version to render")
+        parser.add_argument(
+            "--text-version",
+            type=int,
+            help="the text version to render (by default the one most listed signatories signed)",
+        )
         parser.add_argument("--in-process", action="store_true", help="render here, not by workers")
         parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait")
 
@@ -99,7 +103,7 @@ class Command(BaseCommand):
         if options["text_version"]:
             version = letter.versions.filter(number=options["text_version"]).first()
             if version is None:
-                raise CommandError(f"The letter has no version {options['version']}.")
+                raise CommandError(f"The letter has no version {options['text_version']}.")
         committees: list[Committee] = []
         legislators: list[Legislator] = []
         if options["committee"]:
