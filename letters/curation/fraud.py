@@ -14,7 +14,7 @@ from django.conf import settings
 from letters.common.emaildomains import domain_matches, email_domain, is_disposable, is_free_mail
 from letters.curation.models import FraudSignal, WatchlistEntry
 from letters.signatures.models import Signature
-from letters.signatures.verification import fold
+from letters.signatures.verification import fold, name_key
 
 Kind = FraudSignal.Kind
 
@@ -66,9 +66,13 @@ def affiliation_mismatch(signature: Signature) -> Finding | None:
 
 
 def watch_list(signature: Signature) -> Finding | None:
-    if not signature.name_key:
+    """The name signed with, or the name shown instead of it (a signatory may change how
+    their name appears): either is what a reader of the list takes for the signer."""
+    keys = {signature.name_key, name_key(signature.display_name) if signature.display_name else ""}
+    keys.discard("")
+    if not keys:
         return None
-    entry = WatchlistEntry.objects.filter(name_key=signature.name_key).first()
+    entry = WatchlistEntry.objects.filter(name_key__in=keys).order_by("pk").first()
     if entry is None:
         return None
     note = f" Note: {entry.note}" if entry.note else ""

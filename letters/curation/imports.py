@@ -84,6 +84,9 @@ class ImportRow:
     capacity: str
     signed_on: str
     findings: list[Finding] = field(default_factory=list)
+    # Imported flagged, hidden until a curator approves: a watch-list name, or a row the
+    # file itself says was held for review.
+    held: str = ""
 
 
 @dataclass
@@ -357,6 +360,11 @@ def _check_rows(
             capacity=capacity,
             signed_on=signed_on,
         )
+        if status == Signature.Status.FLAGGED:
+            row.held = "The file says this signature was held for review."
+            report.notes.append(
+                RowProblem(line, "status", "Flagged in the file: imported as flagged.")
+            )
         _notes(row, report, watched, existing, seen_people)
         report.rows.append(row)
 
@@ -375,11 +383,12 @@ def _notes(
         row.findings.append(
             Finding(
                 FraudSignal.Kind.WATCHLIST,
-                f"“{entry.name}” is on the organisers' watch list; the import vouches for this "
-                "row, so check it was collected in person.",
+                f"“{entry.name}” is on the organisers' watch list: imported as flagged, it "
+                "shows once a curator has checked it was collected in person and approved it.",
                 {"entry": entry.pk, "name": entry.name},
             )
         )
+        row.held = "The name is on the watch list."
     institution = fold(row.institution_name)
     duplicate = next((pk for pk, inst in existing.get(key, []) if inst == institution), None)
     if duplicate is not None:

@@ -11,13 +11,21 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 
 from letters.campaigns.models import Letter
-from letters.curation.services import letter_moderation_changed, signature_assess
+from letters.curation.services import (
+    letter_moderation_changed,
+    signature_assess,
+    signature_reassess_after_edit,
+)
 from letters.signatures.models import Signature
-from letters.signatures.signals import signature_confirmed
+from letters.signatures.signals import signature_confirmed, signature_display_changed
 
 
 def assess_confirmed(sender: Any, signature: Signature, **kwargs: Any) -> None:
     signature_assess(signature=signature)
+
+
+def assess_display_changed(sender: Any, signature: Signature, **kwargs: Any) -> None:
+    signature_reassess_after_edit(signature=signature)
 
 
 def remember_moderation(sender: Any, instance: Letter, **kwargs: Any) -> None:
@@ -37,6 +45,9 @@ def moderation_saved(sender: Any, instance: Letter, created: bool, **kwargs: Any
 
 def connect() -> None:
     signature_confirmed.connect(assess_confirmed, dispatch_uid="curation.assess_confirmed")
+    signature_display_changed.connect(
+        assess_display_changed, dispatch_uid="curation.assess_display_changed"
+    )
     # A letter's moderation decides who shows: switching it re-applies the rule.
     pre_save.connect(remember_moderation, sender=Letter, dispatch_uid="curation.moderation")
     post_save.connect(moderation_saved, sender=Letter, dispatch_uid="curation.moderation")

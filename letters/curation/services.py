@@ -47,7 +47,9 @@ class CurationError(ValueError):
 # Fraud signals ---------------------------------------------------------------------------
 
 
-def signature_assess(*, signature: Signature, hold: bool = True) -> list[FraudSignal]:
+def signature_assess(
+    *, signature: Signature, hold: bool = True, actor: User | None = None
+) -> list[FraudSignal]:
     """Look for fraud signals on a signature, store them with it, and hold it for review
     (flagged: hidden until approved, whatever the letter's moderation) when one of them is
     of a kind the settings say must be checked first.
@@ -65,17 +67,42 @@ def signature_assess(*, signature: Signature, hold: bool = True) -> list[FraudSi
         )[0]
         for finding in findings
     ]
-    holding = [f for f in findings if f.kind in settings.FRAUD_FLAGGING_SIGNALS]
+    # A watch-list name always waits for a person, whatever the settings say of the rest.
+    holding = [
+        f
+        for f in findings
+        if f.kind in settings.FRAUD_FLAGGING_SIGNALS or f.kind == FraudSignal.Kind.WATCHLIST
+    ]
     if hold and holding and signature.status == Status.CONFIRMED:
         signature_transition(
             signature=signature,
             to_status=Status.FLAGGED,
             action="flagged",
+            actor=actor,
             reason="Held for review: " + " ".join(f.explanation for f in holding),
             changes={"signals": sorted(f.kind for f in holding)},
         )
         letter_queue_counts_forget(letter_ids=[signature.letter_id])
     return stored
+
+
+def signature_reassess_after_edit(*, signature: Signature, actor: User | None = None) -> None:
+    """A signatory changed how they appear: look again, as at confirmation. An approval
+    was given to the name then shown, so a name now on the watch list waits for review
+    again even on an approved signature."""
+    stored = signature_assess(signature=signature, actor=actor)
+    if signature.status == Status.APPROVED and any(
+        f.kind == FraudSignal.Kind.WATCHLIST for f in stored
+    ):
+        signature_transition(
+            signature=signature,
+            to_status=Status.FLAGGED,
+            action="flagged",
+            actor=actor,
+            reason="The name shown is on the watch list: held for review.",
+            changes={"signals": [FraudSignal.Kind.WATCHLIST]},
+        )
+        letter_queue_counts_forget(letter_ids=[signature.letter_id])
 
 
 def fraud_signals_purge_erased() -> int:
@@ -413,11 +440,20 @@ def watchlist_entry_save(
         entry.added_by = actor
     entry.save()
     if recheck:
-        showing = Signature.objects.filter(name_key=key, status=Status.CONFIRMED).values_list(
-            "pk", flat=True
+        showing = list(
+            Signature.objects.filter(name_key=key, status=Status.CONFIRMED).values_list(
+                "pk", flat=True
+            )
         )
-        for signature in _locked(list(showing)):
-            signature_assess(signature=signature)
+        # Names shown instead of the one signed are few and not indexed: folded here.
+        shown_as = (
+            Signature.objects.filter(status__in=[Status.CONFIRMED, Status.APPROVED])
+            .exclude(display_name="")
+            .values_list("pk", "display_name")
+        )
+        showing += [pk for pk, shown in shown_as.iterator() if name_key(shown) == key]
+        for signature in _locked(sorted(set(showing))):
+            signature_reassess_after_edit(signature=signature, actor=actor)
     return entry
 
 
@@ -462,8 +498,9 @@ def signature_import_run(*, staged_id: int, actor: User) -> ImportResult:
     run) and a single problem imports nothing (CurationError, with the first problem). Each
     row becomes an approved signature "imported by" the organiser, at its own verification
     level ("collected by an organiser"), with an audit event; what the check noticed
-    (watch-list names, probable duplicates) is stored as fraud signals for curators to see,
-    but does not hold the rows back, since the organiser vouches for the list."""
+    (watch-list names, probable duplicates) is stored as fraud signals for curators to see.
+    The organiser vouches for the list, except for watch-list names and rows the file says
+    were flagged: those are imported flagged, and show once a curator approves them."""
     with transaction.atomic():
         staged = (
             SignatureImport.objects.select_for_update(of=("self",))
@@ -489,7 +526,7 @@ def signature_import_run(*, staged_id: int, actor: User) -> ImportResult:
                 institution_name=row.institution_name,
                 country=row.country,
                 capacity=row.capacity,
-                status=Status.APPROVED,
+                status=Status.FLAGGED if row.held else Status.APPROVED,
                 source=Signature.Source.IMPORT,
                 imported_by=actor,
             )
@@ -513,8 +550,8 @@ def signature_import_run(*, staged_id: int, actor: User) -> ImportResult:
                     signature=signature,
                     actor=actor,
                     action="imported",
-                    to_status=Status.APPROVED,
-                    reason=f"{reason}, line {row.line}",
+                    to_status=signature.status,
+                    reason=f"{reason}, line {row.line}" + (f". {row.held}" if row.held else ""),
                     changes={"signed_on": row.signed_on} if row.signed_on else {},
                 )
                 for signature, row in zip(signatures, report.rows, strict=True)

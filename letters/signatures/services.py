@@ -500,6 +500,7 @@ def signature_update_display(
             changes=changes,
             reason=reason,
         )
+        signals.signature_display_changed.send(sender=Signature, signature=signature)
         return signature
 
 

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # Sent inside the confirming transaction with `signature`; receivers may change its state
 # through the services (e.g. flag it) before anyone sees it.
 signature_confirmed = Signal()
+
+# Sent inside the editing transaction with `signature`, after a change of how a signatory
+# appears in public (the name shown above all): what was checked was the old appearance.
+signature_display_changed = Signal()

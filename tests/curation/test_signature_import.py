@@ -142,16 +142,17 @@ def test_an_import_marks_the_rows_as_collected_by_the_organiser(
     lukas = imported["Lukas Beispielmann"]
     assert lukas.institution_name == "Max Planck Society" and str(lukas.country) == "DE"
     assert lukas.fraud_signals.get().kind == FraudSignal.Kind.WATCHLIST
-    assert lukas.status == Signature.Status.APPROVED  # the organiser vouches for the list
+    # The organiser vouches for the list, but a watch-list name waits for a curator.
+    assert lukas.status == Signature.Status.FLAGGED and not lukas.is_public
+    assert "watch list" in lukas.events.get().reason
     assert "=cmd|' /C calc'!A0" in imported
     staged.refresh_from_db()
     assert staged.status == SignatureImport.Status.IMPORTED and staged.imported_by == oskar
     with pytest.raises(CurationError, match="imported already"):
         signature_import_run(staged_id=staged.pk, actor=oskar)
     letter_stats_refresh(letter_id=letter.pk)
-    assert {"Jonas Muster", "Lukas Beispielmann", "Anna Beispiel"} <= set(
-        public_names(client, letter.slug)
-    )
+    shown = set(public_names(client, letter.slug))
+    assert {"Jonas Muster", "Anna Beispiel"} <= shown and "Lukas Beispielmann" not in shown
 
 
 def test_an_address_that_signs_after_the_check_stops_the_whole_import(
@@ -227,3 +228,22 @@ def test_the_command_line_import(letter: Letter, oskar: Any, tmp_path: Any) -> N
     assert "1 signatures imported" in out.getvalue()
     with pytest.raises(CommandError, match="Name an organiser"):
         call_command("import_signatures", letter.slug, str(path), "--as", "x@y.z", stdout=out)
+
+
+def test_a_row_the_export_says_was_flagged_stays_held(letter: Letter, oskar: Any) -> None:
+    SignatureFactory.create(letter=letter, full_name="Held Person", status="flagged",
+                            is_public=False, email="held@example.org")  # fmt: skip
+    out = StringIO()
+    call_command("export_signatures", letter.slug, stdout=out)
+    other = LetterFactory.create(slug="a-third-letter")
+    staged, report = signature_import_stage(
+        letter=other, content=out.getvalue().encode(), filename="export.csv", actor=oskar
+    )
+    assert staged is not None, report.lines()
+    assert "Flagged in the file: imported as flagged." in [n.message for n in report.notes]
+    signature_import_run(staged_id=staged.pk, actor=oskar)
+
+    held = Signature.objects.get(letter=other, full_name="Held Person")
+    assert held.status == Signature.Status.FLAGGED and not held.is_public
+    shown = Signature.objects.get(letter=other, full_name="Anna Beispiel")
+    assert shown.status == Signature.Status.APPROVED and shown.is_public

@@ -46,3 +46,62 @@ def test_the_same_name_twice_is_refused(organiser: Client) -> None:
     response = organiser.post("/admin/curation/watchlistentry/add/", {"name": "ADA  lovelace"})
     assert "is on the watch list already" in response.content.decode()
     assert WatchlistEntry.objects.count() == 1
+
+
+def test_the_name_shown_is_checked_too(organiser: Client) -> None:
+    """A signer confirms as nobody in particular, then changes the name shown to a famous
+    one: it goes down for review, as it would have had they signed with it."""
+    from letters.signatures.services import signature_update_display
+
+    letter = LetterFactory.create()
+    organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
+    joe = sign_and_confirm(letter, **{**MALLORY, "full_name": "Joe Bloggs"})
+    assert joe.status == Signature.Status.CONFIRMED
+
+    signature_update_display(
+        signature_id=joe.pk, actor=joe.signer, display_name="Ada Lovelace", title="",
+        show_affiliation=True,
+    )  # fmt: skip
+
+    joe.refresh_from_db()
+    assert joe.status == Signature.Status.FLAGGED and not joe.is_public
+    assert joe.fraud_signals.filter(kind=FraudSignal.Kind.WATCHLIST).exists()
+    letter_stats_refresh(letter_id=letter.pk)
+    assert public_names(Client(), letter.slug) == []
+
+
+def test_an_approved_name_changed_to_a_watched_one_is_held_again(organiser: Client) -> None:
+    from letters.curation.services import signatures_approve
+    from letters.signatures.services import signature_update_display
+
+    letter = LetterFactory.create()
+    joe = sign_and_confirm(letter, **{**MALLORY, "full_name": "Joe Bloggs"})
+    signatures_approve(signature_ids=[joe.pk], actor=None)
+    organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
+
+    signature_update_display(
+        signature_id=joe.pk, actor=joe.signer, display_name="Lovelace, Ada", title="",
+        show_affiliation=True,
+    )  # fmt: skip
+
+    joe.refresh_from_db()
+    assert joe.status == Signature.Status.FLAGGED and not joe.is_public
+
+
+def test_a_name_added_late_finds_the_name_shown(organiser: Client) -> None:
+    from letters.signatures.services import signature_update_display
+
+    letter = LetterFactory.create()
+    joe = sign_and_confirm(letter, **{**MALLORY, "full_name": "Joe Bloggs"})
+    signature_update_display(
+        signature_id=joe.pk, actor=joe.signer, display_name="Ada Lovelace", title="",
+        show_affiliation=True,
+    )  # fmt: skip
+    assert Signature.objects.get(pk=joe.pk).status == Signature.Status.CONFIRMED
+
+    organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
+
+    joe.refresh_from_db()
+    assert joe.status == Signature.Status.FLAGGED
+    event = joe.events.filter(action="flagged").get()
+    assert event.actor is not None and event.actor.email == OSKAR
