@@ -115,8 +115,9 @@ class StatusFilter(admin.SimpleListFilter):
         value = self.value()
         if value == self.QUEUE:
             return queryset.filter(
-                Q(status=Status.FLAGGED)
-                | Q(status=Status.CONFIRMED, letter__moderation=Letter.Moderation.PRE)
+                # Confirmed and not shown: on a pre-moderated letter, or an organisation's
+                # signature, which waits for an organiser on any letter.
+                Q(status=Status.FLAGGED) | Q(status=Status.CONFIRMED, is_public=False)
             )
         if value in Status.values:
             return queryset.filter(status=value)

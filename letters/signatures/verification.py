@@ -36,9 +36,19 @@ def level_for(
     return Signature.Level.EMAIL
 
 
+# Letters that Unicode does not decompose into a base letter and a mark, as written in
+# European names: Wałęsa, Løkke, Đoković, Ægir, Œuvray, Þórsdóttir, Ħal.
+UNDECOMPOSED = str.maketrans({
+    "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE",
+    "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ħ": "h",
+    "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŀ": "l", "Ŀ": "L",
+})  # fmt: skip
+
+
 def fold(text: str) -> str:
-    """Accents, case and spacing folded: "Müller, José" and "jose muller" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Accents, case and spacing folded: "Müller, José" and "jose muller" compare equal, as
+    do "Wałęsa" and "Walesa"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(UNDECOMPOSED))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold())
     return " ".join(cleaned.split())

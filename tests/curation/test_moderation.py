@@ -170,3 +170,16 @@ def test_switching_a_letter_to_pre_moderation_holds_what_nobody_approved(
     assert shown(curator, letter) == ["Ben", "Anna Beispiel"]
     approved.refresh_from_db()
     assert approved.is_public
+
+
+def test_the_queue_holds_organisation_signatures_of_a_post_moderated_letter(
+    curator: Client,
+) -> None:
+    letter = LetterFactory.create(moderation=Letter.Moderation.POST)
+    SignatureFactory.create(letter=letter, full_name="Shown Person")
+    SignatureFactory.create(
+        letter=letter, full_name="Open Future", capacity="organisation", is_public=False
+    )
+    queue = curator.get("/admin/signatures/signature/", {"status__exact": "queue"})
+    page = queue.content.decode()
+    assert "Open Future" in page and "Shown Person" not in page

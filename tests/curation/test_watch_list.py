@@ -105,3 +105,17 @@ def test_a_name_added_late_finds_the_name_shown(organiser: Client) -> None:
     assert joe.status == Signature.Status.FLAGGED
     event = joe.events.filter(action="flagged").get()
     assert event.actor is not None and event.actor.email == OSKAR
+
+
+@pytest.mark.parametrize(
+    ("watched", "signed"),
+    [("Lech Wałęsa", "Lech Walesa"), ("Lars Løkke Rasmussen", "Lars Lokke Rasmussen"),
+     ("Novak Đoković", "Novak Dokovic")],
+)  # fmt: skip
+def test_letters_without_a_decomposition_fold_too(
+    organiser: Client, watched: str, signed: str
+) -> None:
+    letter = LetterFactory.create()
+    organiser.post("/admin/curation/watchlistentry/add/", {"name": watched})
+    signature = sign_and_confirm(letter, **{**MALLORY, "full_name": signed})
+    assert signature.status == Signature.Status.FLAGGED
