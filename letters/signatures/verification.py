@@ -40,7 +40,7 @@ def level_for(
 # European names: Wałęsa, Løkke, Đoković, Ægir, Œuvray, Þórsdóttir, Ħal.
 UNDECOMPOSED = str.maketrans({
     "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE",
-    "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ħ": "h",
+    "œ": "oe", "Œ": "OE", "\u0131": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ħ": "h",
     "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŀ": "l", "Ŀ": "L",
 })  # fmt: skip
 
