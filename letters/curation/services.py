@@ -26,6 +26,7 @@ from letters.curation.imports import ImportReport, import_report
 from letters.curation.models import FraudSignal, SignatureImport, WatchlistEntry
 from letters.curation.selectors import letter_queue_counts_forget
 from letters.institutions.models import Institution, InstitutionDomain
+from letters.institutions.services import institution_domains_announce
 from letters.signatures.models import Signature, SignatureEvent
 from letters.signatures.services import (
     signature_evidence_level,
@@ -380,6 +381,8 @@ def institutions_merge(
                 target.ror_id = with_ror[0].ror_id
                 Institution.objects.filter(pk=with_ror[0].pk).update(ror_id="")
                 target.save(update_fields=["ror_id", "updated_at"])
+        # Signatures already at the kept institution may gain from the domains it gained.
+        institution_domains_announce(institution_ids=[target.pk])
         names = {d.pk: d.name for d in duplicates}
         moved = 0
         signature_ids = list(

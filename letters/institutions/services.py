@@ -22,6 +22,7 @@ from letters.institutions.importers import (
     read_registry,
 )
 from letters.institutions.models import Institution, InstitutionDomain
+from letters.institutions.signals import institution_domains_changed
 
 BATCH = 500
 # Fields an import keeps in step with its source, on the institutions that source owns.
@@ -103,6 +104,8 @@ class _Run:
         # Institutions whose fields an entry of this file already set: when a file lists
         # one institution twice, the first entry wins, or each import would flip them.
         self.synced: set[int] = set()
+        # Institutions already there whose domains the file changed.
+        self.domains_changed: set[int] = set()
 
     def apply(self, records: list[InstitutionRecord]) -> None:
         ror_ids = [r.ror_id for r in records if r.ror_id]
@@ -167,6 +170,8 @@ class _Run:
                 changed[institution.pk] = institution
             self.listed[institution.pk].update(record.domains)
             added = [d for d in record.domains if d not in domains[institution.pk]]
+            if added:
+                self.domains_changed.add(institution.pk)
             for domain in added:
                 domains[institution.pk].add(domain)
                 new_domains.append(
@@ -267,13 +272,15 @@ class _Run:
     def drop_unlisted_domains(self) -> None:
         """Domains this source gave an institution earlier and no longer lists."""
         for ids in _batches(list(self.listed), BATCH):
-            stale = [
-                row.pk
+            stale_rows = [
+                row
                 for row in InstitutionDomain.objects.filter(
                     institution_id__in=ids, source=self.source
                 ).only("id", "institution_id", "domain")
                 if row.domain not in self.listed[row.institution_id]
             ]
+            stale = [row.pk for row in stale_rows]
+            self.domains_changed.update(row.institution_id for row in stale_rows)
             if stale:
                 InstitutionDomain.objects.filter(pk__in=stale).delete()
                 self.summary.domains_removed += len(stale)
@@ -314,7 +321,19 @@ def institutions_import(
         summary.rejected.sort(key=lambda entry: entry.position)
         if dry_run:
             transaction.set_rollback(True)
+        elif run is not None and run.domains_changed:
+            institution_domains_announce(institution_ids=run.domains_changed)
     return summary
+
+
+def institution_domains_announce(*, institution_ids: Iterable[int]) -> None:
+    """Tell later concerns, once this transaction commits, that these institutions' email
+    domains changed (signatures claiming them may have gained or lost their badge)."""
+    ids = sorted(set(institution_ids))
+    if ids:
+        transaction.on_commit(
+            lambda: institution_domains_changed.send(sender=Institution, institution_ids=ids)
+        )
 
 
 def institution_domain_add(
@@ -325,9 +344,11 @@ def institution_domain_add(
     problem = domain_problem(normalized)
     if problem:
         raise InstitutionError(problem)
-    row, _ = InstitutionDomain.objects.get_or_create(
+    row, created = InstitutionDomain.objects.get_or_create(
         institution=institution, domain=normalized, defaults={"source": source}
     )
+    if created:
+        institution_domains_announce(institution_ids=[institution.pk])
     return row
 
 
@@ -362,3 +383,4 @@ def institution_domains_save(
             if row.pk:
                 row.source = Institution.Source.MANUAL
             row.save()
+        institution_domains_announce(institution_ids=[institution.pk])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -502,6 +502,44 @@ def signature_update_display(
         )
         signals.signature_display_changed.send(sender=Signature, signature=signature)
         return signature
+
+
+def signatures_recheck_affiliation(
+    *, institution_ids: Iterable[int], actor: User | None = None, reason: str = ""
+) -> int:
+    """Institutions' email domains changed: each signature claiming one of them gets the
+    level its address earns now (a domain removed takes "affiliation verified" away, one
+    added gives it), audited. Returns how many levels changed."""
+    ids = list(
+        Signature.objects.filter(institution_id__in=list(institution_ids))
+        .exclude(status__in=[Signature.Status.WITHDRAWN, Signature.Status.UNCONFIRMED])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changed = 0
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            batch = (
+                Signature.objects.select_for_update(of=("self",))
+                .select_related("letter", "institution")
+                .prefetch_related("institution__domains")
+                .filter(pk__in=ids[start : start + 500])
+                .order_by("pk")
+            )
+            for signature in batch:
+                before = signature.level
+                if signature_evidence_level(signature) == before:
+                    continue
+                signature_transition(
+                    signature=signature,
+                    to_status=signature.status,
+                    action="level_changed",
+                    actor=actor,
+                    reason=reason or "The institution's registered email domains changed.",
+                    changes={"level": [before, signature_evidence_level(signature)]},
+                )
+                changed += 1
+    return changed
 
 
 def signatures_apply_orcid(*, user: User, orcid_id: str) -> int:

@@ -10,7 +10,11 @@ from letters.signatures.emails import (
     confirmations_send_pending,
     signature_email_send,
 )
-from letters.signatures.services import EmailKind, signatures_purge_expired
+from letters.signatures.services import (
+    EmailKind,
+    signatures_purge_expired,
+    signatures_recheck_affiliation,
+)
 from letters.signatures.stats import letter_stats_refresh
 
 
@@ -66,3 +70,8 @@ def send_pending_confirmations(self: Task) -> int:
 def purge_expired() -> dict[str, int]:
     summary = signatures_purge_expired()
     return summary.__dict__
+
+
+@shared_task
+def recheck_affiliations(institution_ids: list[int]) -> None:
+    signatures_recheck_affiliation(institution_ids=institution_ids)
