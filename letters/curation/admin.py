@@ -844,6 +844,7 @@ class EventActionFilter(admin.SimpleListFilter):
     ACTIONS = (
         "confirmed", "approved", "rejected", "flagged", "withdrawn", "edited", "featured",
         "unfeatured", "imported", "institution_merged", "orcid_connected", "orcid_removed",
+        "level_changed",
     )  # fmt: skip
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:

@@ -375,6 +375,11 @@ def institutions_merge(
             row.save(update_fields=["institution"])
             kept_domains.add(row.domain)
             moved_domains += 1
+        if target.source != Institution.Source.MANUAL:
+            # Curated now: registry imports add domains to it but never rename it after
+            # one of the entries it absorbed.
+            target.source = Institution.Source.MANUAL
+            target.save(update_fields=["source", "updated_at"])
         if not target.ror_id:
             with_ror = [d for d in duplicates if d.ror_id]
             if len(with_ror) == 1:

@@ -138,6 +138,12 @@ class _Run:
 
         for record in records:
             institution = self._match(record, by_ror, by_domain, by_name)
+            if institution is not None and institution.merged_into_id:
+                # An organiser merged this entry into another: its domains stay with the
+                # one kept (listed, so not dropped), and nothing else of it comes back.
+                self.listed[self._kept(institution).pk].update(record.domains)
+                self.summary.unchanged += 1
+                continue
             if institution is None and record.withdrawn:
                 self.summary.rejected.append(
                     RejectedEntry(record.position, record.name, "withdrawn from the registry")
@@ -199,6 +205,14 @@ class _Run:
             )
         InstitutionDomain.objects.bulk_create(new_domains)
         self.summary.domains_added += len(new_domains)
+
+    @staticmethod
+    def _kept(institution: Institution) -> Institution:
+        seen = {institution.pk}
+        while institution.merged_into_id and institution.merged_into_id not in seen:
+            seen.add(institution.merged_into_id)
+            institution = Institution.objects.get(pk=institution.merged_into_id)
+        return institution
 
     def _match(
         self,
