@@ -514,9 +514,11 @@ def packet_part_render(*, part_id: int, token: str, enqueue: bool = True) -> boo
     except Exception as exc:
         if not isinstance(exc, rendering.RenderError | OSError):
             logger.exception("Rendering part %s failed", part_id)
-        PacketPart.objects.filter(pk=part_id, claim_token=token).update(
-            status=PacketPart.Status.FAILED, error=str(exc)[:2000], updated_at=_now()
-        )
+        lost = not PacketPart.objects.filter(
+            pk=part_id, status=PacketPart.Status.RUNNING, claim_token=token
+        ).update(status=PacketPart.Status.FAILED, error=str(exc)[:2000], updated_at=_now())
+        if lost:  # a retry took the part back meanwhile: its new claimer decides
+            return True
         _fail_job(
             part.job_id,
             _("Rendering %(part)s failed: %(error)s")
@@ -829,7 +831,11 @@ def packet_job_cancel(*, job_id: int) -> bool:
 
 
 def packet_job_retry_failed(*, job_id: int) -> int:
-    """Put a failed job's failed parts and packets back in the queue. Returns how many."""
+    """Put a failed job back to work. Every part and packet that is not done is queued
+    again: the failed ones, the pending ones (their tasks found the job failed and gave up)
+    and the running ones whose claim is stale. Done work is kept, and a fresh claim is left
+    to its worker, which finishes it and carries the job on. Returns how many parts and
+    packets are to be made again."""
     with transaction.atomic():
         job = PacketJob.objects.select_for_update().get(pk=job_id)
         if job.status != PacketJob.Status.FAILED:
@@ -841,28 +847,35 @@ def packet_job_retry_failed(*, job_id: int) -> int:
             _enqueue_prepare(job_id)
             return 1
         now = _now()
-        parts = list(job.parts.filter(status=PacketPart.Status.FAILED).values_list("pk", flat=True))
-        PacketPart.objects.filter(pk__in=parts).update(
-            status=PacketPart.Status.PENDING, error="", updated_at=now
+        # Parts and packets share their statuses (ClaimedWork).
+        status = PacketPart.Status
+        unfinished = Q(status__in=(status.FAILED, status.PENDING)) | Q(
+            status=status.RUNNING, claimed_at__lt=_stale_before()
         )
-        packets = Packet.objects.filter(job_id=job_id, status=Packet.Status.FAILED)
-        retried = packets.update(status=Packet.Status.PENDING, error="", updated_at=now)
+        parts = list(job.parts.filter(unfinished).values_list("pk", flat=True))
+        PacketPart.objects.filter(pk__in=parts).update(
+            status=PacketPart.Status.PENDING, claim_token="", error="", updated_at=now
+        )
+        packets = list(job.packets.filter(unfinished).values_list("pk", flat=True))
+        Packet.objects.filter(pk__in=packets).update(
+            status=Packet.Status.PENDING, claim_token="", error="", updated_at=now
+        )
+        parts_done = not job.parts.exclude(status=PacketPart.Status.DONE).exists()
         PacketJob.objects.filter(pk=job_id).update(
             status=PacketJob.Status.RUNNING,
             error="",
             finished_at=None,
             finish_claimed_at=None,
-            assembly_enqueued_at=None if parts else now,
+            # Until every part is done, the last part to be done queues the packets.
+            assembly_enqueued_at=now if parts_done else None,
         )
         if parts:
             from letters.packets.tasks import render_part
 
             _on_commit(lambda: [render_part.delay(pk) for pk in parts])
-        else:
-            _enqueue_assembly(
-                job_id, Packet.objects.filter(job_id=job_id, status=Packet.Status.PENDING)
-            )
-    return len(parts) + retried
+        elif parts_done:
+            _enqueue_assembly(job_id, Packet.objects.filter(pk__in=packets))
+    return len(parts) + len(packets)
 
 
 def packet_job_delete(*, job_id: int) -> None:
