@@ -30,7 +30,7 @@ from typing import Any, cast
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -227,7 +227,10 @@ def paginate(*, organisations: int, people: int, lines_per_page: int) -> list[Li
             pages.append(page)
         elif gap:
             page.segments.append(Segment("gap", gap))
-        page.segments += [Segment("group", GROUP_LINES, group=group), Segment("colhead", 1)]
+        page.segments += [
+            Segment("group", GROUP_LINES, group=group),
+            Segment("colhead", COLHEAD_LINES, group=group),
+        ]
         done = 0
         while done < count:
             room = lines_per_page - page.used
@@ -375,9 +378,17 @@ def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
     """One signatory as one line: name, country, verification and affiliation in columns
     padded to their places. Each pad starts from where the text really reached, so what a
     column is off by never carries into the next."""
-    name = meter.fit(_display(row.name), COUNTRY_AT_PX - COLUMN_GAP_PX)
+    shown_name, shown_affiliation = row.name, row.affiliation
+    if row.is_organisation and row.institution:
+        # The organisation signed: its name heads the row, its representative follows.
+        shown_name = row.institution
+        parts = [gettext("signed by %(name)s") % {"name": row.name}, row.title]
+        if meter.width(_display(shown_name)) > COUNTRY_AT_PX - COLUMN_GAP_PX:
+            parts.append(row.institution)  # cut in its column: again in the wider one
+        shown_affiliation = ", ".join(part for part in parts if part)
+    name = meter.fit(_display(shown_name), COUNTRY_AT_PX - COLUMN_GAP_PX)
     badge = badge_label(row.level)
-    affiliation = meter.fit(_display(row.affiliation), width_px - AFFILIATION_AT_PX - 2)
+    affiliation = meter.fit(_display(shown_affiliation), width_px - AFFILIATION_AT_PX - 2)
     to_country, at = pad_to(COUNTRY_AT_PX, meter.width(name), meter)
     to_badge, at = pad_to(BADGE_AT_PX, at + meter.width(row.country), meter)
     to_affiliation, _ = pad_to(AFFILIATION_AT_PX, at + meter.width(badge), meter)

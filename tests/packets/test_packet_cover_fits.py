@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,12 @@ def _assert_nothing_below_the_foot(words: list[tuple[float, float, str]]) -> Non
     assert "behalf" in [word for _bottom, word in body]
 
 
+def _render(letter: Letter, legislator: object) -> Any:
+    """The packet of the letter's newest text (the signatures of the world are older)."""
+    letter.refresh_from_db()
+    return render_inline(letter, legislators=[legislator], letter_version=letter.current_version)
+
+
 def _recommend(letter: Letter, titles: list[str]) -> None:
     letter_set_recommendations(
         letter=letter,
@@ -68,7 +75,7 @@ def test_five_recommendations_are_all_listed(tmp_path: Path) -> None:
         for n in range(1, 6)
     ]
     _recommend(world.letter, titles)
-    job = render_inline(world.letter, legislators=[world.benifei])
+    job = _render(world.letter, world.benifei)
     words = _cover_words(packet_pdf(job.packets.get()), tmp_path)
     _assert_nothing_below_the_foot(words)
     text = " ".join(word for _t, _b, word in words)
@@ -85,7 +92,7 @@ def test_too_many_to_list_are_pointed_to(tmp_path: Path) -> None:
             letter=world.letter, full_name=f"Giulia Esempio {n}", country="IT",
             institution_name="Università degli Studi di un nome molto lungo",
         )  # fmt: skip
-    job = render_inline(world.letter, legislators=[world.benifei])
+    job = _render(world.letter, world.benifei)
     words = _cover_words(packet_pdf(job.packets.get()), tmp_path)
     _assert_nothing_below_the_foot(words)
     text = " ".join(word for _t, _b, word in words)
@@ -104,7 +111,7 @@ def test_the_longest_fields_still_give_a_whole_cover(tmp_path: Path) -> None:
     world.benifei.national_party = ("A national party with a very long name " * 6)[:200]
     world.benifei.save()
 
-    job = render_inline(world.letter, legislators=[world.benifei])
+    job = _render(world.letter, world.benifei)
 
     _assert_nothing_below_the_foot(_cover_words(packet_pdf(job.packets.get()), tmp_path))
 
