@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -126,3 +128,20 @@ def test_query_count_is_fixed_at_any_size(
     assert len(queries) <= expected
     if extra:
         assert len(queries) >= expected - 1  # only the organisation rows may be skipped
+
+
+def test_organisations_beyond_a_page_are_a_click_away(client: Client, letter: Letter) -> None:
+    from letters.signatures.views import ORGANISATIONS_PAGE_SIZE
+
+    SignatureFactory.create_batch(
+        ORGANISATIONS_PAGE_SIZE + 5, letter=letter, capacity="organisation",
+        status="approved", level="organisation",
+    )  # fmt: skip
+    letter_stats_refresh(letter_id=letter.pk)
+    first = client.get(f"/letters/{letter.slug}/signatories/").content.decode()
+    assert "More organisations" in first and "Previous organisations" not in first
+    second = client.get(f"/letters/{letter.slug}/signatories/", {"opage": "2"}).content.decode()
+    assert "Previous organisations" in second and "More organisations" not in second
+    shown_first = set(re.findall(r"Signatory \d+", first))
+    shown_second = set(re.findall(r"Signatory \d+", second))
+    assert len(shown_second) >= 5 and not shown_first & shown_second

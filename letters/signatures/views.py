@@ -38,6 +38,7 @@ from letters.signatures.verification import ip_hash
 
 SESSION_CONFIRMED = "signatures.just_confirmed"
 PAGE_SIZE = 50
+ORGANISATIONS_PAGE_SIZE = 200
 
 
 def _render_sign_page(
@@ -213,7 +214,7 @@ SIGNATORY_FILTERS = ("q", "country", "level")
 
 
 @require_GET
-@public_page(params=(*SIGNATORY_FILTERS, "page"))
+@public_page(params=(*SIGNATORY_FILTERS, "page", "opage"))
 def signatories(request: HttpRequest, slug: str) -> HttpResponse:
     letter = selectors.letter_for_signing(slug=slug)
     filters = selectors.SignatoryFilters(
@@ -226,12 +227,23 @@ def signatories(request: HttpRequest, slug: str) -> HttpResponse:
     if filters.level and filters.level not in Signature.Level.values:
         filters = selectors.SignatoryFilters(query=filters.query, country=filters.country)
     stats = selectors.letter_stats(letter_id=letter.pk)
+    # Organisations apart, in pages of their own (a coalition letter may have thousands);
+    # one row more than a page says whether there is a next, so nothing is counted.
+    opage = request.GET.get("opage", "")
+    number = min(int(opage), 10_000) if opage.isdigit() and int(opage) > 0 else 1
+    start = (number - 1) * ORGANISATIONS_PAGE_SIZE
+    organisation_ids = list(
+        selectors.signatory_ids(
+            letter_id=letter.pk, filters=filters, capacity=Signature.Capacity.ORGANISATION
+        )[start : start + ORGANISATIONS_PAGE_SIZE + 1]
+    )
+    organisation_page = {
+        "number": number,
+        "has_previous": number > 1,
+        "has_next": len(organisation_ids) > ORGANISATIONS_PAGE_SIZE,
+    }
     organisations = selectors.signatures_public_by_ids(
-        ids=list(
-            selectors.signatory_ids(
-                letter_id=letter.pk, filters=filters, capacity=Signature.Capacity.ORGANISATION
-            )[:200]
-        )
+        ids=organisation_ids[:ORGANISATIONS_PAGE_SIZE]
     )
     paginator = KnownCountPaginator(
         selectors.signatory_ids(
@@ -254,6 +266,7 @@ def signatories(request: HttpRequest, slug: str) -> HttpResponse:
             "stats": stats,
             "filters": filters,
             "organisations": organisations,
+            "organisation_page": organisation_page,
             "page": page,
             "people": people,
             "query_string": query_string.urlencode(),
