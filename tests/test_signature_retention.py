@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def aged(signature: Signature, days: float, **fields: object) -> Signature:
-    Signature.objects.filter(pk=signature.pk).update(
-        created_at=timezone.now() - timedelta(days=days), **fields
-    )
+    then = timezone.now() - timedelta(days=days)
+    Signature.objects.filter(pk=signature.pk).update(created_at=then, updated_at=then, **fields)
     signature.refresh_from_db()
     return signature
 
@@ -72,3 +71,18 @@ def test_an_erased_signature_keeps_no_personal_detail_in_its_audit_trail(setting
     assert {e.action for e in events} == {"edited", "withdrawn"}  # what happened stays
     text = repr([(e.changes, e.reason) for e in events])
     assert "Anna" not in text and "Professor" not in text
+
+
+def test_a_signature_submitted_again_lives_as_long_as_its_newest_link(settings) -> None:
+    settings.UNCONFIRMED_RETENTION_DAYS = 10
+    letter = LetterFactory.create()
+    unconfirmed = {"status": "unconfirmed", "is_public": False, "confirmed_at": None}
+    first_signed_long_ago = aged(SignatureFactory.create(letter=letter, **unconfirmed), 12)
+    # Signed again two days ago: a fresh link went out then.
+    Signature.objects.filter(pk=first_signed_long_ago.pk).update(
+        updated_at=timezone.now() - timedelta(days=2)
+    )
+
+    purge_expired()
+
+    assert Signature.objects.filter(pk=first_signed_long_ago.pk).exists()

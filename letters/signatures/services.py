@@ -591,8 +591,10 @@ def signatures_purge_expired() -> PurgeSummary:
     """Retention: drop signatures never confirmed, erase withdrawn ones, forget networks."""
     now = timezone.now()
     unconfirmed_cutoff = now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS)
+    # Counted from the last submission, not the first: signing again sends a fresh link,
+    # which must not lead to a signature deleted meanwhile.
     deleted, _ = Signature.objects.filter(
-        status=Signature.Status.UNCONFIRMED, created_at__lt=unconfirmed_cutoff
+        status=Signature.Status.UNCONFIRMED, updated_at__lt=unconfirmed_cutoff
     ).delete()
     with transaction.atomic():
         to_erase = list(
