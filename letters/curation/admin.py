@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -799,7 +800,10 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
             "max_mb": settings.SIGNATURE_IMPORT_MAX_MB,
         }
         if request.method == "POST" and "staged" in request.POST:
-            checked = get_object_or_404(SignatureImport, pk=request.POST["staged"])
+            staged_id = request.POST["staged"]
+            if not staged_id.isdigit():
+                raise Http404("No such checked file.")
+            checked = get_object_or_404(SignatureImport, pk=int(staged_id))
             try:
                 result = services.signature_import_run(staged_id=checked.pk, actor=user)
             except services.CurationError as exc:

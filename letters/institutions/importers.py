@@ -258,5 +258,7 @@ def read_registry(
             yield format_, PARSERS[format_](entry, position)
     except JSONStreamError as exc:
         raise RegistryFileError(str(exc)) from exc
+    except ValueError as exc:  # e.g. a number of more digits than Python will convert
+        raise RegistryFileError(f"The file has a value that cannot be read: {exc}") from exc
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise RegistryFileError(f"The file cannot be read: {exc}") from exc

@@ -143,6 +143,7 @@ def test_a_dry_run_saves_nothing() -> None:
         ("[" + "[" * 100_000 + "]" * 100_000 + "]", "nested"),
         ('[{"name": "Ok", "domains": []}] trailing', "more after the end"),
         (b"\xff\xfe[]", "not UTF-8"),
+        ('[{"name": "Ok", "domains": [], "n": ' + "9" * 5000 + "}]", "cannot be read"),
     ],
 )
 def test_a_malformed_file_says_what_and_where_and_changes_nothing(

@@ -210,6 +210,7 @@ def test_the_admin_import_page(letter: Letter, oskar: Any, client: Client) -> No
     page = client.post(f"{CHANGELIST}import/", {"letter": letter.pk, "file": upload})
     assert "1 row can be imported" in page.content.decode()
     staged = SignatureImport.objects.get()
+    assert client.post(f"{CHANGELIST}import/", {"staged": "1 OR 1=1"}).status_code == 404
     response = client.post(f"{CHANGELIST}import/", {"staged": staged.pk}, follow=True)
     assert "1 signatures imported from partner.csv" in messages_of(response)[0]
     assert Signature.objects.get(full_name="Jonas Muster").imported_by == oskar
