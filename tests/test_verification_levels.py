@@ -44,6 +44,23 @@ def test_disposable_and_free_mail_checks_include_parent_domains() -> None:
     assert is_free_mail("x@gmail.com") and not is_free_mail("x@tum.de")
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["x@outlook.de", "x@hotmail.nl", "x@yahoo.co.jp", "x@yahoo.com.br", "x@gmx.fr",
+     "x@live.com.au", "x@mail.com", "x@inbox.ru", "x@ukr.net", "x@126.com"],
+)  # fmt: skip
+def test_free_mail_in_any_country(address: str) -> None:
+    assert is_free_mail(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["x@mail.tum.de", "x@live.ox.ac.uk", "x@outlook-lab.eu", "x@orange.com", "x@cs.yale.edu"],
+)
+def test_institutions_that_only_look_like_it(address: str) -> None:
+    assert not is_free_mail(address)
+
+
 def test_the_strongest_evidence_wins() -> None:
     base = {"email_confirmed": True, "affiliation_verified": False, "orcid_verified": False,
             "organisation_approved": False}  # fmt: skip

@@ -25,8 +25,27 @@ FREE_MAIL_DOMAINS = frozenset(
         "virgilio.it", "tiscali.it", "seznam.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
         "fastmail.com", "hey.com", "qq.com", "163.com", "naver.com", "bluewin.ch",
         "telenet.be", "skynet.be", "ziggo.nl", "kpnmail.nl", "sapo.pt", "abv.bg",
+        "mail.com", "email.com", "usa.com", "inbox.ru", "list.ru", "bk.ru", "rambler.ru",
+        "ukr.net", "i.ua", "meta.ua", "126.com", "yeah.net", "sina.com", "sohu.com",
+        "hanmail.net", "daum.net", "rediffmail.com", "mail.bg", "centrum.cz", "atlas.cz",
+        "azet.sk", "zoznam.sk", "post.cz", "freemail.hu", "citromail.hu", "inbox.lv",
+        "inbox.lt", "one.lt", "mail.ee", "suomi24.fi", "luukku.com", "online.no",
+        "telia.com", "bredband.net", "spray.se", "jubii.dk", "eircom.net", "iol.pt",
+        "netcabo.pt", "alice.it", "tin.it", "email.it", "arcor.de", "ok.de", "vodafone.de",
+        "aim.com", "verizon.net", "comcast.net", "att.net", "sbcglobal.net", "mail.de",
+        "tutamail.com", "tutanota.de", "duck.com", "rocketmail.com", "yahoo.co.jp",
     }
 )  # fmt: skip
+# Providers whose brand is free mail under any country's domain (hotmail.nl, yahoo.com.br,
+# gmx.fr, outlook.de): matched on the registrable label, never on a subdomain's.
+FREE_MAIL_BRANDS = frozenset(
+    {
+        "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail",
+        "rocketmail", "aol", "gmx", "yandex", "protonmail", "icloud",
+    }
+)  # fmt: skip
+# Second-level labels under which a country's registry sells names (yahoo.co.uk).
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ne", "or"})
 
 # A DNS name as registries write email domains: labels of letters, digits and inner
 # hyphens, a top-level label of at least two characters (IDNs in their xn-- form).
@@ -52,7 +71,15 @@ def domain_and_parents(domain: str) -> Iterable[str]:
 
 
 def domain_is_free_mail(domain: str) -> bool:
-    return any(d in FREE_MAIL_DOMAINS for d in domain_and_parents(domain))
+    if any(d in FREE_MAIL_DOMAINS for d in domain_and_parents(domain)):
+        return True
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return False
+    registrable = labels[-2]
+    if registrable in _SECOND_LEVEL and len(labels) >= 3 and len(labels[-1]) == 2:
+        registrable = labels[-3]
+    return registrable in FREE_MAIL_BRANDS
 
 
 def domain_is_disposable(domain: str) -> bool:
