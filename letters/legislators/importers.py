@@ -26,51 +26,25 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from django.utils import translation
 from django_countries import countries
+
+from letters.legislators import labels
 
 # A full list is ~1 MB; anything far larger is not what we think it is.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
-EU_LANGUAGES = tuple(
-    "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()  # noqa: SIM905
-)
-
-# Names the Parliament has used that differ from django-countries' own in some language.
-COUNTRY_ALIASES = {
-    "tchequie": "CZ",
-    "republique tcheque": "CZ",
-    "czech republic": "CZ",
-    "tschechische republik": "CZ",
-    "royaume uni": "GB",
-    "united kingdom": "GB",
-    "vereinigtes konigreich": "GB",
-}
-
-# Group labels change with the language of the list; codes are what organisers filter by.
-# Checked in order: narrower names first ("liberte ... democratie directe" before "libera").
-GROUP_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("NI", ("non inscrit", "non attached", "fraktionslos", "non iscritt", "no inscrit")),
-    ("ESN", ("nations souveraines", "sovereign nations", "souveranen nationen")),
-    ("PfE", ("patriot",)),
-    ("ID", ("identite et democratie", "identity and democracy", "identitat und demokratie")),
-    ("ENF", ("nations et des libertes", "nations and freedom", "nationen und der freiheit")),
-    ("EFDD", ("democratie directe", "direct democracy", "direkte demokratie")),
-    ("Renew", ("renew",)),
-    ("ALDE", ("liberaux", "liberals", "liberalen", "liberali", "liberales")),
-    ("ECR", ("conservat", "konservativ", "konserwatyst")),
-    ("GUE/NGL", ("gauche", "left", "linke", "sinistra", "izquierda", "lewica")),
-    ("Greens/EFA", ("verts", "greens", "grunen", "verdi", "verdes", "zieloni")),
-    ("S&D", ("socialist", "sozialdemokrat", "socialdemokrat")),
-    ("EPP", ("people's party", "populaire", "volkspartei", "popolare", "popular", "ludowa")),
-)
-
+# The EP's role vocabulary (``def/ep-roles/...``) has spelt the same roles more than one way.
 ROLE_NAMES = {
     "CHAIR": "chair",
+    "CHAIR_VICE": "vice_chair",
     "VICE_CHAIR": "vice_chair",
     "MEMBER": "member",
+    "MEMBER_SUBSTITUTE": "substitute",
     "SUBSTITUTE": "substitute",
+    "SUBSTITUTE_MEMBER": "substitute",
 }
+# A Member listed twice in one committee at once (a substitute who became chair) keeps this.
+ROLE_RANK = {"substitute": 0, "member": 1, "vice_chair": 2, "chair": 3}
 
 
 class ImportFileError(ValueError):
@@ -96,6 +70,8 @@ class LegislatorRecord:
     email: str = ""
     # None: the file says nothing about memberships, so leave existing ones alone.
     memberships: list[MembershipRecord] | None = None
+    # Committees with an entry we could not read: what we know of them stays as it is.
+    unreadable_committees: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -118,6 +94,8 @@ class ParsedFile:
     problems: list[RowProblem] = field(default_factory=list)
     # A complete list of sitting Members: those missing from it have left.
     is_full_list: bool = False
+    # Members whose row was rejected: they are on the list, so they have not left.
+    rejected_ep_ids: set[int] = field(default_factory=set)
 
 
 def fold(text: str) -> str:
@@ -126,35 +104,82 @@ def fold(text: str) -> str:
     return re.sub(r"[\s\-]+", " ", plain).strip()
 
 
+def _without_article(folded: str) -> str:
+    first, _, rest = folded.partition(" ")
+    return rest if rest and first in labels.MALTESE_ARTICLES else folded
+
+
 @cache
 def _country_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for language in EU_LANGUAGES:
-        with translation.override(language):
-            for code, name in countries:
-                lookup.setdefault(fold(str(name)), code)
-    lookup.update(COUNTRY_ALIASES)
+    for code, by_language in labels.COUNTRY_NAMES.items():
+        for names in by_language.values():
+            for name in names:
+                folded = fold(name)
+                lookup.setdefault(folded, code)
+                lookup.setdefault(_without_article(folded), code)
     return lookup
 
 
 def country_code(label: str) -> str | None:
+    """The ISO code for a country label in any official EU language, or for a code."""
     label = label.strip()
-    if len(label) == 2 and label.upper() in countries:
-        return label.upper()
-    return _country_lookup().get(fold(label))
+    if len(label) == 2 and label.isalpha():
+        code = labels.COUNTRY_CODE_ALIASES.get(label.upper(), label.upper())
+        return code if code in countries else None
+    folded = fold(label.replace("\u2019", "'"))
+    lookup = _country_lookup()
+    return lookup.get(folded) or lookup.get(_without_article(folded))
 
 
-def group_code(label: str) -> str:
-    folded = fold(label).replace("\u2019", "'")
-    for code, keywords in GROUP_KEYWORDS:
-        if any(keyword in folded for keyword in keywords):
-            return code
-    return ""
+def _words(text: str) -> str:
+    """Folded, with punctuation as spaces; a space at either end is kept."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("\u2019", "'"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^\w'&]+", " ", plain)
+
+
+@cache
+def _group_stems() -> tuple[tuple[labels.PoliticalGroup, tuple[str, ...]], ...]:
+    return tuple(
+        (group, tuple(_words(stem) for stems in group.stems.values() for stem in stems))
+        for group in labels.POLITICAL_GROUPS
+    )
+
+
+def political_group(label: str) -> tuple[str, str]:
+    """The code and English name of a political group from its label or acronym in any
+    official EU language; no code, and the label as given, for a group we do not know."""
+    label = " ".join(label.split())
+    code = labels.POLITICAL_GROUP_ACRONYMS.get(label.upper())
+    if code is None:
+        words = f" {_words(label).strip()} "
+        code = next((g.code for g, stems in _group_stems() if any(s in words for s in stems)), "")
+    names = {g.code: g.name for g in labels.POLITICAL_GROUPS}
+    return (code, names[code]) if code else ("", label)
+
+
+# Written in mixed case before a family name in capitals: "McGUINNESS", "MacDONALD",
+# "d'ALLONNES". The family name is what follows; the prefix keeps its case.
+_FAMILY_PREFIX = re.compile(
+    r"(?:Mc|Mac|Fitz|[DdLlO]['\u2019]|[Vv]an|[Vv]on|[Dd]e|[Dd]i|[Dd]a|[Dd]u|[Ll]e|[Ll]a)"
+    r"(?=[^\W\d_]{2})"
+)
+# Small words inside a family name, written in lower case there ("Thun und Hohenstein",
+# "Marinho e Pinto", "Díaz de Mera").
+_PARTICLES = frozenset(
+    ["d'", "da", "das", "de", "del", "della", "der", "den", "di", "do", "dos", "du", "e", "i",
+     "la", "las", "los", "und", "van", "von", "y", "zu"]
+)  # fmt: skip
 
 
 def _is_family_token(token: str) -> bool:
     letters = [c for c in token if c.isalpha()]
-    return len(letters) > 1 and all(c.isupper() for c in letters)
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return True
+    prefix = _FAMILY_PREFIX.match(token)
+    rest = [c for c in token[prefix.end() :] if c.isalpha()] if prefix else []
+    return len(rest) > 1 and all(c.isupper() for c in rest)
 
 
 def _capitalise(token: str) -> str:
@@ -162,18 +187,52 @@ def _capitalise(token: str) -> str:
     return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), token.lower())
 
 
+def _family_case(token: str, *, first: bool) -> str:
+    if not first and token.lower() in _PARTICLES:
+        return token.lower()
+    prefix = _FAMILY_PREFIX.match(token)
+    if prefix and not token.isupper():
+        return prefix.group(0) + _capitalise(token[prefix.end() :])
+    if token[:2].upper() == "MC" and len(token) > 3 and token[2:3].isalpha():
+        return "Mc" + _capitalise(token[2:])  # "MCGUINNESS": Mc names go on in capitals
+    if not first and token[:2].upper() in ("D'", "D\u2019") and len(token) > 3:
+        return "d" + token[1] + _capitalise(token[2:])  # "Revault d'Allonnes"
+    return _capitalise(token)
+
+
+def _family_span(tokens: list[str]) -> tuple[int, int] | None:
+    """From the first token in capitals to the last: particles between them belong to the
+    family name ("GERINGER de OEDENBERG", "TREMOSA i BALCELLS")."""
+    marked = [i for i, token in enumerate(tokens) if _is_family_token(token)]
+    return (marked[0], marked[-1] + 1) if marked else None
+
+
+def _family_display(tokens: list[str]) -> str:
+    shown = []
+    for i, token in enumerate(tokens):
+        if _is_family_token(token):
+            token = _family_case(token, first=i == 0)
+        elif i and token.lower() in _PARTICLES:
+            token = token.lower()  # "MARINHO E PINTO"
+        shown.append(token)
+    return " ".join(shown)
+
+
 def split_ep_name(full_name: str) -> tuple[str, str]:
-    """The EP writes family names in capitals ("Clara Eugenia AGUILERA GARCÍA"): return a
-    display name in normal case and a sort name with the family name first."""
+    """The EP writes family names in capitals ("Clara Eugenia AGUILERA GARCÍA", "Mairead
+    McGUINNESS"): return a display name in normal case and a sort name with the family name
+    first. Particles before it stay with the given names ("Baalen, Johannes Cornelis van"),
+    as the EP's own alphabetical lists have them."""
     tokens = full_name.split()
-    family = [t for t in tokens if _is_family_token(t)]
-    given = [t for t in tokens if not _is_family_token(t)]
-    display = " ".join(_capitalise(t) if _is_family_token(t) else t for t in tokens)
-    if not family:
+    span = _family_span(tokens)
+    if span is None:
+        display = " ".join(tokens)
         return display, display
-    family_display = " ".join(_capitalise(t) for t in family)
-    sort_name = f"{family_display}, {' '.join(given)}" if given else family_display
-    return display, sort_name
+    start, end = span
+    family = _family_display(tokens[start:end])
+    given = " ".join(tokens[:start] + tokens[end:])
+    display = " ".join([*tokens[:start], family, *tokens[end:]])
+    return display, f"{family}, {given}" if given else family
 
 
 def _read_limited(data: bytes) -> bytes:
@@ -194,23 +253,25 @@ def parse_ep_xml(data: bytes, *, is_full_list: bool = True) -> ParsedFile:
     parsed = ParsedFile(kind="ep_xml", is_full_list=is_full_list)
     for number, mep in enumerate(root.findall("mep"), start=1):
         text = {child.tag: (child.text or "").strip() for child in mep}
-        problem = _xml_problem(text)
-        if problem:
+        code = country_code(text.get("country", ""))
+        problem = _xml_problem(text) or (
+            f"Unknown country {text['country']!r}." if code is None else ""
+        )
+        if problem or code is None:
             parsed.problems.append(RowProblem(number, problem))
-            continue
-        code = country_code(text["country"])
-        if code is None:
-            parsed.problems.append(RowProblem(number, f"Unknown country {text['country']!r}."))
+            if text.get("id", "").isdigit():
+                parsed.rejected_ep_ids.add(int(text["id"]))
             continue
         display, sort_name = split_ep_name(text["fullName"])
+        group_code, group_name = political_group(text.get("politicalGroup", ""))
         parsed.legislators.append(
             LegislatorRecord(
                 ep_id=int(text["id"]),
                 full_name=display,
                 sort_name=sort_name,
                 country=code,
-                political_group=text.get("politicalGroup", ""),
-                political_group_code=group_code(text.get("politicalGroup", "")),
+                political_group=group_name,
+                political_group_code=group_code,
                 national_party=text.get("nationalPoliticalGroup", ""),
             )
         )
@@ -318,31 +379,48 @@ def _person_record(
     label = _label(person.get("label")) or f"{given} {family}".strip()
     if not label:
         parsed.problems.append(RowProblem(number, f"Member {identifier} has no name."))
+        parsed.rejected_ep_ids.add(int(identifier))
         return None
     country_label = _label(person.get("api:country-of-representation"))
     code = country_code(_last_segment(country_label)) if country_label else None
     if country_label and code is None:
         parsed.problems.append(RowProblem(number, f"Unknown country {country_label!r}."))
+        parsed.rejected_ep_ids.add(int(identifier))
         return None
     display, sort_name = split_ep_name(label)
     if family and given:
+        family = _family_display(family.split())
         display, sort_name = f"{given} {family}", f"{family}, {given}"
     group = _label(person.get("api:political-group"))
+    group_code, group_name = political_group(group)
+    if not group_code and len(group) <= 12 and " " not in group:
+        group_code = group  # an acronym we do not know yet: still something to filter by
     record = LegislatorRecord(
         ep_id=int(identifier),
         full_name=display,
         sort_name=sort_name,
         country=code or "",
-        political_group=group,
-        political_group_code=group if len(group) <= 12 else group_code(group),
+        political_group=group_name,
+        political_group_code=group_code,
         email=_label(person.get("hasEmail")).removeprefix("mailto:"),
     )
     if "hasMembership" in person:
-        record.memberships = _memberships(person.get("hasMembership") or [], bodies, today)
+        entries = person.get("hasMembership") or []
+        record.memberships = _memberships(
+            entries, bodies, today, record=record, parsed=parsed, row=number
+        )
     return record
 
 
-def _memberships(entries: list[Any], bodies: dict[str, str], today: date) -> list[MembershipRecord]:
+def _memberships(
+    entries: list[Any],
+    bodies: dict[str, str],
+    today: date,
+    *,
+    record: LegislatorRecord,
+    parsed: ParsedFile,
+    row: int,
+) -> list[MembershipRecord]:
     found: dict[str, MembershipRecord] = {}
     for entry in entries:
         if not isinstance(entry, dict):
@@ -351,15 +429,31 @@ def _memberships(entries: list[Any], bodies: dict[str, str], today: date) -> lis
         if classification and "COMMITTEE" not in classification:
             continue
         code = bodies.get(_last_segment(entry.get("organization")))
-        role = ROLE_NAMES.get(_last_segment(entry.get("role")).upper())
-        if code is None or role is None:
+        if code is None:
             continue
-        record = MembershipRecord(code, role, _is_current(entry.get("memberDuring"), today))
+        role_name = _last_segment(entry.get("role"))
+        role = ROLE_NAMES.get(role_name.upper().replace("-", "_"))
+        if role is None:
+            parsed.problems.append(
+                RowProblem(
+                    row,
+                    f"Member {record.ep_id}: unknown committee role {role_name!r} in {code}; "
+                    "entry skipped.",
+                )
+            )
+            record.unreadable_committees.add(code)
+            continue
+        membership = MembershipRecord(code, role, _is_current(entry.get("memberDuring"), today))
         previous = found.get(code)
-        # Several periods per committee: the current one wins over past ones.
-        if previous is None or (record.is_active and not previous.is_active):
-            found[code] = record
+        # Several entries per committee: a current one wins over past ones, and of two
+        # current ones (a substitute who became chair) the higher role.
+        if previous is None or _membership_rank(membership) > _membership_rank(previous):
+            found[code] = membership
     return list(found.values())
+
+
+def _membership_rank(membership: MembershipRecord) -> tuple[bool, int]:
+    return membership.is_active, ROLE_RANK[membership.role]
 
 
 def _merge_person(into: LegislatorRecord, other: LegislatorRecord) -> None:
@@ -368,3 +462,4 @@ def _merge_person(into: LegislatorRecord, other: LegislatorRecord) -> None:
             setattr(into, name, getattr(other, name))
     if other.memberships is not None:
         into.memberships = other.memberships
+        into.unreadable_committees = other.unreadable_committees

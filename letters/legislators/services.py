@@ -121,11 +121,19 @@ def legislators_import(
                 summary.unchanged += 1
         seen.append(legislator.pk)
         if record.memberships is not None:
-            _sync_memberships(legislator, record.memberships, committees, summary)
+            _sync_memberships(
+                legislator,
+                record.memberships,
+                committees,
+                summary,
+                unreadable=record.unreadable_committees,
+            )
     if parsed.is_full_list and not outgoing and not partial and parsed.legislators:
+        # A rejected row is still a sitting Member: only those not listed at all have left.
         summary.deactivated += (
             Legislator.objects.filter(is_active=True)
             .exclude(pk__in=seen)
+            .exclude(ep_id__in=parsed.rejected_ep_ids)
             .update(is_active=False, updated_at=now)
         )
     return summary
@@ -149,9 +157,12 @@ def _sync_memberships(
     records: list[importers.MembershipRecord],
     committees: dict[str, Committee],
     summary: ImportSummary,
+    *,
+    unreadable: set[str],
 ) -> None:
     current = {m.committee_id: m for m in legislator.memberships.all()}
-    listed = set()
+    # An entry we could not read may be the Member's current role there: end nothing on it.
+    listed = {committees[code].pk for code in unreadable if code in committees}
     for record in records:
         committee = committees.get(record.committee_code)
         if committee is None:
