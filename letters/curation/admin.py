@@ -149,23 +149,29 @@ class SignalFilter(admin.SimpleListFilter):
 
 
 class CountryFilter(admin.SimpleListFilter):
-    """Countries that have signed, from the batched counters, never from the table."""
+    """Countries that have signed: for one letter a cached grouped count over all its
+    signatures, for all letters the batched public counters."""
 
     title = _("country")
     parameter_name = "country"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         letter_id = _selected_letter_id(request)
-        stats = LetterStats.objects.filter(letter_id=letter_id) if letter_id else None
         counts: dict[str, int] = {}
-        for row in stats if stats is not None else LetterStats.objects.all():
-            for code, n in row.by_country.items():
-                counts[code] = counts.get(code, 0) + n
+        if letter_id:
+            # One letter: every state counts, so waiting signatures can be found by country.
+            counts = dict(selectors.letter_country_counts(letter_id=letter_id))
+            label = "{name} ({n:,})"
+        else:
+            for row in LetterStats.objects.all():
+                for code, n in row.by_country.items():
+                    counts[code] = counts.get(code, 0) + n
+            label = "{name} ({n:,} shown)"
         current = self.value()
         if current and current not in counts and current in countries:
             counts[current] = 0
         return [
-            (code, f"{countries.name(code)} ({n:,} shown)")
+            (code, label.format(name=countries.name(code), n=n))
             for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         ]
 

@@ -57,6 +57,24 @@ def letter_queue_counts(*, letter_id: int) -> dict[str, int]:
     return counts
 
 
+def letter_country_counts(*, letter_id: int) -> dict[str, int]:
+    """How many of the letter's signatures, in any state, give each country: the admin's
+    country filter must offer the countries of signatures nobody sees yet too. One grouped
+    query, kept as long as the state counts."""
+    key = f"curation:country-counts:{letter_id}"
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        rows = (
+            Signature.objects.filter(letter_id=letter_id)
+            .order_by()
+            .values_list("country")
+            .annotate(n=Count("id"))
+        )
+        counts = {str(code): n for code, n in rows if code}
+        cache.set(key, counts, timeout=settings.CURATION_COUNTS_SECONDS)
+    return counts
+
+
 def letter_queue_counts_forget(*, letter_ids: Iterable[int]) -> None:
     cache.delete_many([_queue_counts_key(letter_id) for letter_id in set(letter_ids)])
 

@@ -183,3 +183,13 @@ def test_the_queue_holds_organisation_signatures_of_a_post_moderated_letter(
     queue = curator.get("/admin/signatures/signature/", {"status__exact": "queue"})
     page = queue.content.decode()
     assert "Open Future" in page and "Shown Person" not in page
+
+
+def test_the_country_filter_offers_countries_of_signatures_not_shown_yet(
+    curator: Client,
+) -> None:
+    letter = LetterFactory.create(moderation=Letter.Moderation.PRE)
+    SignatureFactory.create(letter=letter, country="PT", is_public=False)
+    letter_stats_refresh(letter_id=letter.pk)
+    page = curator.get("/admin/signatures/signature/", {"letter__id__exact": str(letter.pk)})
+    assert "Portugal (1)" in page.content.decode()
