@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import islice
 from typing import Any
 
@@ -49,7 +50,7 @@ class CurationError(ValueError):
 
 
 def signature_assess(
-    *, signature: Signature, hold: bool = True, actor: User | None = None
+    *, signature: Signature, hold: bool = True, actor: User | None = None, sweep: bool = True
 ) -> list[FraudSignal]:
     """Look for fraud signals on a signature, store them with it, and hold it for review
     (flagged: hidden until approved, whatever the letter's moderation) when one of them is
@@ -74,6 +75,14 @@ def signature_assess(
         for f in findings
         if f.kind in settings.FRAUD_FLAGGING_SIGNALS or f.kind == FraudSignal.Kind.WATCHLIST
     ]
+    if sweep and FraudSignal.Kind.BURST in found:
+        # The signatures of the burst confirmed before it reached the threshold went up
+        # unmarked: they are looked at again, after this commit (their rows are locked in
+        # order there, never while this one is held).
+        from letters.curation.tasks import hold_network_burst
+
+        signature_id = signature.pk
+        transaction.on_commit(lambda: hold_network_burst.delay(signature_id), robust=True)
     if hold and holding and signature.status == Status.CONFIRMED:
         signature_transition(
             signature=signature,
@@ -85,6 +94,34 @@ def signature_assess(
         )
         letter_queue_counts_forget(letter_ids=[signature.letter_id])
     return stored
+
+
+def signatures_assess_burst(*, signature_id: int) -> int:
+    """Assess again the confirmed signatures from the network of this one, in its burst
+    window, that carry no burst signal yet; returns how many now do."""
+    signature = Signature.objects.filter(pk=signature_id).only("ip_hash", "created_at").first()
+    if signature is None or not signature.ip_hash:
+        return 0
+    window = timedelta(seconds=settings.FRAUD_BURST_WINDOW_SECONDS)
+    earlier = list(
+        Signature.objects.filter(
+            ip_hash=signature.ip_hash,
+            status__in=[Status.CONFIRMED, Status.APPROVED],
+            created_at__gte=signature.created_at - window,
+            created_at__lte=signature.created_at + window,
+        )
+        .exclude(fraud_signals__kind=FraudSignal.Kind.BURST)
+        .values_list("pk", flat=True)
+    )
+    marked = 0
+    for each in _locked(earlier):
+        if each.status != Status.CONFIRMED:
+            # Approved: a curator looked already; the signal is noted, nothing hidden.
+            signature_assess(signature=each, hold=False, sweep=False)
+        else:
+            signature_assess(signature=each, sweep=False)
+        marked += each.fraud_signals.filter(kind=FraudSignal.Kind.BURST).exists()
+    return marked
 
 
 def signature_reassess_after_edit(*, signature: Signature, actor: User | None = None) -> None:

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from letters.curation.services import fraud_signals_purge_erased
+from letters.curation.services import fraud_signals_purge_erased, signatures_assess_burst
 
 
 @shared_task
 def purge_erased_signals() -> int:
     return fraud_signals_purge_erased()
+
+
+@shared_task
+def hold_network_burst(signature_id: int) -> int:
+    return signatures_assess_burst(signature_id=signature_id)
