@@ -326,6 +326,9 @@ FRAUD_BURST_COUNT = envint("FRAUD_BURST_COUNT", 20)
 FRAUD_BURST_WINDOW_SECONDS = envint("FRAUD_BURST_WINDOW_SECONDS", 600)
 # Signals that hold a signature for review (flagged: hidden until approved) rather than
 # only mark it: watchlist, disposable, duplicate, burst, affiliation.
+# Retention of imported CSV files: checked but never imported, and the content of imported ones.
+SIGNATURE_IMPORT_CHECKED_DAYS = envint("SIGNATURE_IMPORT_CHECKED_DAYS", 7)
+SIGNATURE_IMPORT_FILE_DAYS = envint("SIGNATURE_IMPORT_FILE_DAYS", 90)
 FRAUD_FLAGGING_SIGNALS = envlist("FRAUD_FLAGGING_SIGNALS", "watchlist,disposable,duplicate,burst")
 # Imports: the registry dumps (ROR's is a few hundred MB) and signatures collected offline.
 REGISTRY_IMPORT_MAX_MB = envint("REGISTRY_IMPORT_MAX_MB", 2048)
@@ -412,6 +415,10 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "purge-erased-fraud-signals": {
             "task": "letters.curation.tasks.purge_erased_signals",
+            "schedule": 3600.0,
+        },
+        "purge-import-files": {
+            "task": "letters.curation.tasks.purge_import_files",
             "schedule": 3600.0,
         },
         "requeue-stale-packet-work": {

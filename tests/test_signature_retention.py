@@ -86,3 +86,29 @@ def test_a_signature_submitted_again_lives_as_long_as_its_newest_link(settings) 
     purge_expired()
 
     assert Signature.objects.filter(pk=first_signed_long_ago.pk).exists()
+
+
+def test_the_admin_history_forgets_the_names_of_erased_signatures(settings) -> None:
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from letters.accounts.models import User
+
+    settings.UNCONFIRMED_RETENTION_DAYS = 10
+    letter = LetterFactory.create()
+    admin = User.objects.create_user(email="oskar@example.org", is_staff=True)
+    gone = aged(
+        SignatureFactory.create(letter=letter, full_name="Wendy Withdrawn", status="withdrawn",
+                                is_public=False), 40,
+        withdrawn_at=timezone.now() - timedelta(days=11),
+    )  # fmt: skip
+    kind = ContentType.objects.get_for_model(Signature)
+    LogEntry.objects.create(
+        user=admin, content_type=kind, object_id=str(gone.pk), object_repr=str(gone),
+        action_flag=CHANGE, change_message="[]",
+    )  # fmt: skip
+
+    purge_expired()
+
+    entry = LogEntry.objects.get(object_id=str(gone.pk))
+    assert "Wendy" not in entry.object_repr and entry.object_repr == "(erased signature)"

@@ -152,6 +152,27 @@ def fraud_signals_purge_erased() -> int:
     return deleted
 
 
+def signature_imports_purge() -> tuple[int, int]:
+    """Retention of imported files, which hold names and addresses: a file checked and never
+    imported goes after SIGNATURE_IMPORT_CHECKED_DAYS; an imported one keeps its name, size
+    and SHA-256 (what the audit trail cites) and loses its content after
+    SIGNATURE_IMPORT_FILE_DAYS. Returns (files deleted, contents cleared)."""
+    now = timezone.now()
+    deleted, _ = SignatureImport.objects.filter(
+        status=SignatureImport.Status.CHECKED,
+        created_at__lt=now - timedelta(days=settings.SIGNATURE_IMPORT_CHECKED_DAYS),
+    ).delete()
+    cleared = (
+        SignatureImport.objects.filter(
+            status=SignatureImport.Status.IMPORTED,
+            imported_at__lt=now - timedelta(days=settings.SIGNATURE_IMPORT_FILE_DAYS),
+        )
+        .exclude(content=b"")
+        .update(content=b"")
+    )
+    return deleted, cleared
+
+
 # Moderation ------------------------------------------------------------------------------
 
 

@@ -2,12 +2,21 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from letters.curation.services import fraud_signals_purge_erased, signatures_assess_burst
+from letters.curation.services import (
+    fraud_signals_purge_erased,
+    signature_imports_purge,
+    signatures_assess_burst,
+)
 
 
 @shared_task
 def purge_erased_signals() -> int:
     return fraud_signals_purge_erased()
+
+
+@shared_task
+def purge_import_files() -> tuple[int, int]:
+    return signature_imports_purge()
 
 
 @shared_task

@@ -574,10 +574,27 @@ def account_delete(*, user: User) -> int:
     with transaction.atomic():
         signatures = list(signatures_given_by(user=user).values_list("pk", "letter_id"))
         Signature.objects.filter(pk__in=[pk for pk, _ in signatures]).delete()
+        _admin_log_forget(signature_ids=[pk for pk, _ in signatures])
         for letter_id in {letter_id for _, letter_id in signatures}:
             letter_stats_schedule_refresh(letter_id=letter_id)
         user.delete()
     return len(signatures)
+
+
+def _admin_log_forget(*, signature_ids: list[int]) -> None:
+    """Django's admin history names each object as it was ("Anna Beispiel on 3"): for a
+    signature deleted or erased, the entries stay and the name goes."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    if not signature_ids:
+        return
+    kind = ContentType.objects.get_for_model(Signature)
+    for start in range(0, len(signature_ids), 1000):
+        ids = [str(pk) for pk in signature_ids[start : start + 1000]]
+        LogEntry.objects.filter(content_type=kind, object_id__in=ids).update(
+            object_repr="(erased signature)", change_message=""
+        )
 
 
 @dataclass(frozen=True)
@@ -593,9 +610,12 @@ def signatures_purge_expired() -> PurgeSummary:
     unconfirmed_cutoff = now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS)
     # Counted from the last submission, not the first: signing again sends a fresh link,
     # which must not lead to a signature deleted meanwhile.
-    deleted, _ = Signature.objects.filter(
+    expired = Signature.objects.filter(
         status=Signature.Status.UNCONFIRMED, updated_at__lt=unconfirmed_cutoff
-    ).delete()
+    )
+    expired_ids = list(expired.values_list("pk", flat=True))
+    deleted, _ = Signature.objects.filter(pk__in=expired_ids).delete()
+    _admin_log_forget(signature_ids=expired_ids)
     with transaction.atomic():
         to_erase = list(
             Signature.objects.filter(
@@ -620,6 +640,7 @@ def signatures_purge_expired() -> PurgeSummary:
         # The audit trail keeps what happened and when, not the details it recorded: an
         # edit's old and new names, a curator's reason naming the person.
         SignatureEvent.objects.filter(signature_id__in=to_erase).update(changes={}, reason="")
+        _admin_log_forget(signature_ids=to_erase)
     cleared = (
         Signature.objects.filter(
             created_at__lt=now - timedelta(days=settings.IP_HASH_RETENTION_DAYS)

@@ -248,3 +248,33 @@ def test_a_row_the_export_says_was_flagged_stays_held(letter: Letter, oskar: Any
     assert held.status == Signature.Status.FLAGGED and not held.is_public
     shown = Signature.objects.get(letter=other, full_name="Anna Beispiel")
     assert shown.status == Signature.Status.APPROVED and shown.is_public
+
+
+def test_import_files_are_not_kept_forever(letter: Letter, oskar: Any, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from letters.curation.tasks import purge_import_files
+
+    settings.SIGNATURE_IMPORT_CHECKED_DAYS = 7
+    settings.SIGNATURE_IMPORT_FILE_DAYS = 90
+    content = (HEADER + "Jonas Muster,jonas@tum.de,,,,DE,,\n").encode()
+    abandoned, _ = signature_import_stage(
+        letter=letter, content=content, filename="a.csv", actor=oskar
+    )
+    imported, _ = signature_import_stage(
+        letter=letter, content=content.replace(b"jonas@", b"jo@"), filename="b.csv", actor=oskar
+    )
+    assert abandoned is not None and imported is not None
+    signature_import_run(staged_id=imported.pk, actor=oskar)
+    long_ago = timezone.now() - timedelta(days=100)
+    SignatureImport.objects.filter(pk=abandoned.pk).update(created_at=long_ago)
+    SignatureImport.objects.filter(pk=imported.pk).update(imported_at=long_ago)
+
+    assert purge_import_files() == (1, 1)
+
+    assert not SignatureImport.objects.filter(pk=abandoned.pk).exists()
+    kept = SignatureImport.objects.get(pk=imported.pk)
+    assert bytes(kept.content) == b"" and kept.sha256 and kept.filename == "b.csv"
+    assert purge_import_files() == (0, 0)
