@@ -366,6 +366,8 @@ PACKET_SIGNING_PKCS12 = Path(
 )
 PACKET_SIGNING_PASSPHRASE = envstr("PACKET_SIGNING_PASSPHRASE")
 PACKET_FONT_DIR = Path(envstr("PACKET_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# Chinese, Japanese and Korean names (optional; Debian's fonts-wqy-microhei).
+PACKET_CJK_FONT = Path(envstr("PACKET_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 # Work sizes: list pages per chunk (each chunk is one task; a short list is still split in
 # PACKET_MIN_CHUNKS to keep the workers busy), legislators per batch of covers and per
 # assembling task.

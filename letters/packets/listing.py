@@ -19,9 +19,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from itertools import combinations_with_replacement
@@ -297,7 +298,7 @@ class TextMeter:
     and ligatures off, so these match what Pango draws to a hundredth of a pixel, and a
     row can be one line of text aligned by tab stops instead of a box per column."""
 
-    def __init__(self, font_file: str, size_px: float) -> None:
+    def __init__(self, font_file: str, size_px: float, fallback_file: str | None = None) -> None:
         from fontTools.ttLib import TTFont
 
         font = TTFont(font_file, lazy=True)
@@ -307,10 +308,46 @@ class TextMeter:
         fallback = metrics[".notdef"][0] * scale
         self._advance = {code: metrics[glyph][0] * scale for code, glyph in cmap.items()}
         self._fallback = fallback
+        # What the list font lacks is drawn from the fallback font, at its own widths; and
+        # Pango draws a space between two such characters with that font too.
+        self._other: dict[int, float] = {}
+        self._only_other: re.Pattern[str] | None = None
+        if fallback_file:
+            other = TTFont(fallback_file, lazy=True, fontNumber=0)
+            other_metrics = other["hmtx"].metrics
+            other_scale = size_px / other["head"].unitsPerEm
+            self._other = {
+                code: other_metrics[glyph][0] * other_scale
+                for code, glyph in other.getBestCmap().items()
+            }
+            only = sorted(set(self._other) - set(self._advance))
+            if only:
+                self._only_other = re.compile(f"[{rendering.char_ranges(only)}]")
+
+    def _advances(self, text: str) -> Iterator[float]:
+        advance, fallback = self._advance, self._fallback
+        if self._only_other is None or not self._only_other.search(text):
+            for c in text:
+                yield advance.get(ord(c), fallback)
+            return
+        other, only_other = self._other, self._only_other
+        in_other = False
+        for c in text:
+            code = ord(c)
+            if only_other.match(c):
+                in_other = True
+                yield other[code]
+            elif in_other and c.isspace() and code in other:
+                yield other[code]
+            else:
+                in_other = False
+                yield advance.get(code, fallback)
 
     def width(self, text: str) -> float:
-        advance, fallback = self._advance, self._fallback
-        return sum(advance.get(ord(c), fallback) for c in text)
+        if self._only_other is None or not self._only_other.search(text):
+            advance, fallback = self._advance, self._fallback
+            return sum(advance.get(ord(c), fallback) for c in text)
+        return sum(self._advances(text))
 
     def fit(self, text: str, width: float) -> str:
         """`text`, cut with an ellipsis where it would pass `width`."""
@@ -318,9 +355,8 @@ class TextMeter:
             return text
         room = width - self.width("…")
         used = 0.0
-        advance, fallback = self._advance, self._fallback
-        for index, c in enumerate(text):
-            used += advance.get(ord(c), fallback)
+        for index, step in enumerate(self._advances(text)):
+            used += step
             if used > room:
                 return text[:index].rstrip() + "…"
         return text
@@ -328,7 +364,12 @@ class TextMeter:
 
 @cache
 def text_meter() -> TextMeter:
-    return TextMeter(str(rendering.list_font_file()), LIST_FONT_PT * 96 / 72)
+    fallback = rendering.fallback_font_file()
+    return TextMeter(
+        str(rendering.list_font_file()),
+        LIST_FONT_PT * 96 / 72,
+        str(fallback) if fallback is not None else None,
+    )
 
 
 def _display(text: str) -> str:
@@ -374,10 +415,16 @@ def pad_to(column_px: float, end_px: float, meter: TextMeter) -> tuple[str, floa
     return BULK_SPACE * bulk + texts[best], end_px + bulk * em + widths[best]
 
 
-def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
-    """One signatory as one line: name, country, verification and affiliation in columns
-    padded to their places. Each pad starts from where the text really reached, so what a
-    column is off by never carries into the next."""
+# Scripts whose letters Pango shapes (joins, reorders, combines): their drawn width is not
+# the sum of the font's advances, so a name in them gets a box of the column's width
+# instead of measured padding.
+_SHAPED = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f"
+                     "\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]")  # fmt: skip
+
+
+def _row_cells(row: Row, meter: TextMeter, width_px: float) -> tuple[str, str, str]:
+    """The row's name as shown, the padding after it (none for a name in a shaped script,
+    which gets a box of the column's width), and the line from the country column on."""
     shown_name, shown_affiliation = row.name, row.affiliation
     if row.is_organisation and row.institution:
         # The organisation signed: its name heads the row, its representative follows.
@@ -389,14 +436,33 @@ def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
     name = meter.fit(_display(shown_name), COUNTRY_AT_PX - COLUMN_GAP_PX)
     badge = badge_label(row.level)
     affiliation = meter.fit(_display(shown_affiliation), width_px - AFFILIATION_AT_PX - 2)
-    to_country, at = pad_to(COUNTRY_AT_PX, meter.width(name), meter)
+    if _SHAPED.search(name):
+        to_country, at = "", float(COUNTRY_AT_PX)  # the name's box ends at the column
+    else:
+        to_country, at = pad_to(COUNTRY_AT_PX, meter.width(name), meter)
     to_badge, at = pad_to(BADGE_AT_PX, at + meter.width(row.country), meter)
     to_affiliation, _ = pad_to(AFFILIATION_AT_PX, at + meter.width(badge), meter)
-    return f"{name}{to_country}{row.country}{to_badge}{badge}{to_affiliation}{affiliation}"
+    return name, to_country, f"{row.country}{to_badge}{badge}{to_affiliation}{affiliation}"
+
+
+def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
+    """One signatory as one line: name, country, verification and affiliation in columns
+    padded to their places. Each pad starts from where the text really reached, so what a
+    column is off by never carries into the next."""
+    name, to_country, rest = _row_cells(row, meter, width_px)
+    return f"{name}{to_country}{rest}"
+
+
+def row_html(row: Row, meter: TextMeter, width_px: float) -> str:
+    """`row_line`, escaped; a name in a shaped script in a box as wide as its column."""
+    name, to_country, rest = _row_cells(row, meter, width_px)
+    if _SHAPED.search(name):
+        return f'<span class="cell-name">{escape(name)}</span>{escape(rest)}'
+    return str(escape(f"{name}{to_country}{rest}"))
 
 
 def rows_block(rows: list[Row], width_px: float) -> SafeString:
     """The `pre` block of a run of rows. Escaped here, line by line: inside `pre` a
     template's own whitespace would shift the rows."""
     meter = text_meter()
-    return mark_safe("\n".join(escape(row_line(r, meter, width_px)) for r in rows))
+    return mark_safe("\n".join(row_html(r, meter, width_px) for r in rows))

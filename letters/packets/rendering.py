@@ -49,6 +49,18 @@ FONTS: dict[tuple[str, str, str], tuple[str, bool]] = {
 }
 
 
+# The scripts DejaVu lacks, Chinese, Japanese and Korean names above all, come from one
+# fallback font (PACKET_CJK_FONT: WenQuanYi Micro Hei, Debian's fonts-wqy-microhei), as the
+# family "Packet CJK" after the others. Optional: without it, those characters print as a
+# replacement character and the CSV keeps the exact spelling.
+FALLBACK_FAMILY = "Packet CJK"
+
+
+def fallback_font_file() -> Path | None:
+    path = settings.PACKET_CJK_FONT
+    return path if path and path.is_file() else None
+
+
 class RenderError(Exception):
     """A packet part could not be rendered as it must be; the message says why."""
 
@@ -75,6 +87,9 @@ def _assets() -> dict[str, Path]:
                 "Debian's fonts-dejavu-core (scripts/system-deps) or point PACKET_FONT_DIR at "
                 "a folder holding the DejaVu fonts."
             )
+    fallback = fallback_font_file()
+    if fallback is not None:
+        assets[f"{ASSET_ORIGIN}fonts/{fallback.name}"] = fallback
     return assets
 
 
@@ -122,7 +137,38 @@ def list_font_file() -> Path:
     return font_dir() / FONTS[("Packet Sans", "normal", "normal")][0]
 
 
-def font_faces_css() -> str:
+@cache
+def _fallback_only() -> re.Pattern[str] | None:
+    """Characters only the fallback font has: a document without any is laid out without
+    loading it (a few megabytes, about 20 ms a render)."""
+    from fontTools.ttLib import TTFont
+
+    fallback = fallback_font_file()
+    if fallback is None:
+        return None
+    covered: set[int] = set()
+    for path in _assets().values():
+        if path != fallback:
+            covered.update(TTFont(path, lazy=True).getBestCmap())
+    only = sorted(set(TTFont(fallback, lazy=True, fontNumber=0).getBestCmap()) - covered)
+    return re.compile(f"[{char_ranges(only)}]") if only else None
+
+
+def char_ranges(points: list[int]) -> str:
+    """The body of a regular expression character class matching these sorted points."""
+    ranges: list[tuple[int, int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+def font_faces_css(*, fallback: bool = True) -> str:
     rules = []
     for (family, weight, style), (name, _required) in FONTS.items():
         url = f"{ASSET_ORIGIN}fonts/{name}"
@@ -131,6 +177,12 @@ def font_faces_css() -> str:
                 f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
                 f'font-style: {style}; src: url("{url}"); }}'
             )
+    fallback_file = fallback_font_file()
+    if fallback and fallback_file is not None:
+        rules.append(
+            f'@font-face {{ font-family: "{FALLBACK_FAMILY}"; '
+            f'src: url("{ASSET_ORIGIN}fonts/{fallback_file.name}"); }}'
+        )
     return "\n".join(rules)
 
 
@@ -150,18 +202,10 @@ def _uncovered_pattern() -> re.Pattern[str]:
     for url in _assets():
         if "Sans" in url:
             covered.update(TTFont(_assets()[url], lazy=True).getBestCmap())
-    points = sorted(covered)
-    ranges: list[tuple[int, int]] = []
-    for point in points:
-        if ranges and point == ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], point)
-        else:
-            ranges.append((point, point))
-    parts = "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-    return re.compile(f"[^\t\n\r{parts}]")
+    fallback = fallback_font_file()
+    if fallback is not None:
+        covered.update(TTFont(fallback, lazy=True, fontNumber=0).getBestCmap())
+    return re.compile(f"[^\t\n\r{char_ranges(sorted(covered))}]")
 
 
 # Anything the three patterns above would change (for _BREAKS: any white space but a
@@ -259,8 +303,10 @@ def render(
 def _render(
     html: str, css: str, fetcher: AssetFetcher, fonts: Any, *, layout_only: bool
 ) -> tuple[Any, bytes]:
+    only_fallback = _fallback_only()
+    faces = font_faces_css(fallback=bool(only_fallback and only_fallback.search(html)))
     stylesheet = CSS(
-        string=font_faces_css() + "\n" + css,
+        string=faces + "\n" + css,
         base_url=ASSET_ORIGIN,
         url_fetcher=fetcher,
         font_config=fonts,

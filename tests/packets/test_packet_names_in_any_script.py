@@ -1,7 +1,8 @@
 """Names in any script get a row of their own in the list: Latin, Greek and Cyrillic are
-drawn with the shipped fonts; what no font covers is shown as a replacement character (the
-exact spelling stays in the CSV); bidirectional overrides and line breaks cannot shift or
-disguise a row; a long name is cut at its column with an ellipsis."""
+drawn with the shipped fonts, Chinese, Japanese and Korean with the fallback font; what no
+font covers is shown as a replacement character (the exact spelling stays in the CSV);
+bidirectional overrides and line breaks cannot shift or disguise a row; a long name is cut
+at its column with an ellipsis."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ NAMES = {
     "Σωκράτης Παπαδημητρίου": "Σωκράτης Παπαδημητρίου",
     "Ясна Петровић": "Ясна Петровић",
     "Zoë Ørsted\u2011Łukasiewicz": "Zoë Ørsted\u2011Łukasiewicz",  # a non-breaking hyphen
-    "王小明": "\ufffd\ufffd\ufffd",
+    "王小明": "王小明",  # with the CJK fallback font, which CI installs
+    "김민준": "김민준",
+    "さくら": "さくら",
     "Ana 🌍 Silva": "Ana \ufffd Silva",
     "\u202eGod Save\u202c Kaspar": "God Save Kaspar",
     "Two\nLines\tHere": "Two Lines Here",
