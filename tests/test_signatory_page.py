@@ -141,6 +141,8 @@ def test_organisations_beyond_a_page_are_a_click_away(client: Client, letter: Le
     first = client.get(f"/letters/{letter.slug}/signatories/").content.decode()
     assert "More organisations" in first and "Previous organisations" not in first
     second = client.get(f"/letters/{letter.slug}/signatories/", {"opage": "2"}).content.decode()
+    odd = client.get(f"/letters/{letter.slug}/signatories/", {"opage": "²"})
+    assert odd.status_code == 200 and "More organisations" in odd.content.decode()
     assert "Previous organisations" in second and "More organisations" not in second
     shown_first = set(re.findall(r"Signatory \d+", first))
     shown_second = set(re.findall(r"Signatory \d+", second))

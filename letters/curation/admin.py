@@ -807,7 +807,7 @@ class SignatureAdmin(CheapListMixin, admin.ModelAdmin):
         }
         if request.method == "POST" and "staged" in request.POST:
             staged_id = request.POST["staged"]
-            if not staged_id.isdigit():
+            if not (staged_id.isascii() and staged_id.isdigit()):
                 raise Http404("No such checked file.")
             checked = get_object_or_404(SignatureImport, pk=int(staged_id))
             try:

@@ -24,8 +24,15 @@ def assess_confirmed(sender: Any, signature: Signature, **kwargs: Any) -> None:
     signature_assess(signature=signature)
 
 
-def assess_display_changed(sender: Any, signature: Signature, **kwargs: Any) -> None:
-    signature_reassess_after_edit(signature=signature)
+def assess_display_changed(
+    sender: Any, signature: Signature, changed: list[str], **kwargs: Any
+) -> None:
+    # The name shown is what the watch list and the duplicate check read; a title or the
+    # affiliation's visibility changes neither. Unconfirmed signatures are assessed when
+    # they are confirmed, and withdrawn or rejected ones are no longer anyone's concern.
+    looked_at = (Signature.Status.CONFIRMED, Signature.Status.APPROVED, Signature.Status.FLAGGED)
+    if "display_name" in changed and signature.status in looked_at:
+        signature_reassess_after_edit(signature=signature)
 
 
 def remember_moderation(sender: Any, instance: Letter, **kwargs: Any) -> None:

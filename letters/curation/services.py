@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -75,10 +76,10 @@ def signature_assess(
         for f in findings
         if f.kind in settings.FRAUD_FLAGGING_SIGNALS or f.kind == FraudSignal.Kind.WATCHLIST
     ]
-    if sweep and FraudSignal.Kind.BURST in found:
+    if sweep and FraudSignal.Kind.BURST in found and _burst_sweep_due(signature.ip_hash):
         # The signatures of the burst confirmed before it reached the threshold went up
         # unmarked: they are looked at again, after this commit (their rows are locked in
-        # order there, never while this one is held).
+        # order there, never while this one is held). Once per network and window.
         from letters.curation.tasks import hold_network_burst
 
         signature_id = signature.pk
@@ -94,6 +95,11 @@ def signature_assess(
         )
         letter_queue_counts_forget(letter_ids=[signature.letter_id])
     return stored
+
+
+def _burst_sweep_due(ip_hash: str) -> bool:
+    key = f"curation:burst-sweep:{hashlib.sha256(ip_hash.encode()).hexdigest()[:24]}"
+    return bool(cache.add(key, 1, timeout=max(60, settings.FRAUD_BURST_WINDOW_SECONDS // 4)))
 
 
 def signatures_assess_burst(*, signature_id: int) -> int:
@@ -115,11 +121,13 @@ def signatures_assess_burst(*, signature_id: int) -> int:
     )
     marked = 0
     for each in _locked(earlier):
-        if each.status != Status.CONFIRMED:
-            # Approved: a curator looked already; the signal is noted, nothing hidden.
+        if each.status == Status.APPROVED:
+            # A curator looked already: the signal is noted, nothing hidden.
             signature_assess(signature=each, hold=False, sweep=False)
-        else:
+        elif each.status == Status.CONFIRMED:
             signature_assess(signature=each, sweep=False)
+        else:
+            continue  # withdrawn, rejected or flagged since it was listed
         marked += each.fraud_signals.filter(kind=FraudSignal.Kind.BURST).exists()
     return marked
 
@@ -129,9 +137,14 @@ def signature_reassess_after_edit(*, signature: Signature, actor: User | None = 
     was given to the name then shown, so a name now on the watch list waits for review
     again even on an approved signature."""
     stored = signature_assess(signature=signature, actor=actor)
-    if signature.status == Status.APPROVED and any(
-        f.kind == FraudSignal.Kind.WATCHLIST for f in stored
-    ):
+    shown_key = name_key(signature.display_name) if signature.display_name else ""
+    watched_names = {
+        name_key(str(f.details.get("name", "")))
+        for f in stored
+        if f.kind == FraudSignal.Kind.WATCHLIST
+    }
+    watched_shown = bool(shown_key) and shown_key in watched_names
+    if signature.status == Status.APPROVED and watched_shown:
         signature_transition(
             signature=signature,
             to_status=Status.FLAGGED,

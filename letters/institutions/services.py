@@ -346,7 +346,8 @@ def institution_domains_announce(*, institution_ids: Iterable[int]) -> None:
     ids = sorted(set(institution_ids))
     if ids:
         transaction.on_commit(
-            lambda: institution_domains_changed.send(sender=Institution, institution_ids=ids)
+            lambda: institution_domains_changed.send(sender=Institution, institution_ids=ids),
+            robust=True,
         )
 
 
@@ -385,6 +386,7 @@ def institution_domains_save(
     """Save domains as an organiser edited them (each validated by the model's clean:
     free-mail and malformed domains never get in). An edited domain becomes theirs."""
     with transaction.atomic():
+        before = set(institution.domains.values_list("domain", flat=True))
         for row in deleted:
             if row.pk:
                 row.delete()
@@ -397,4 +399,5 @@ def institution_domains_save(
             if row.pk:
                 row.source = Institution.Source.MANUAL
             row.save()
-        institution_domains_announce(institution_ids=[institution.pk])
+        if set(institution.domains.values_list("domain", flat=True)) != before:
+            institution_domains_announce(institution_ids=[institution.pk])

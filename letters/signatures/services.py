@@ -500,7 +500,9 @@ def signature_update_display(
             changes=changes,
             reason=reason,
         )
-        signals.signature_display_changed.send(sender=Signature, signature=signature)
+        signals.signature_display_changed.send(
+            sender=Signature, signature=signature, changed=sorted(changes)
+        )
         return signature
 
 
@@ -613,9 +615,12 @@ def signatures_purge_expired() -> PurgeSummary:
     expired = Signature.objects.filter(
         status=Signature.Status.UNCONFIRMED, updated_at__lt=unconfirmed_cutoff
     )
-    expired_ids = list(expired.values_list("pk", flat=True))
-    deleted, _ = Signature.objects.filter(pk__in=expired_ids).delete()
-    _admin_log_forget(signature_ids=expired_ids)
+    with transaction.atomic():
+        # Locked, and deleted only if still expired: a confirmation or a new submission
+        # committing meanwhile keeps its row (a row being changed right now is skipped).
+        expired_ids = list(expired.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        deleted, _ = expired.filter(pk__in=expired_ids).delete()
+        _admin_log_forget(signature_ids=expired_ids)
     with transaction.atomic():
         to_erase = list(
             Signature.objects.filter(

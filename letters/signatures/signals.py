@@ -7,6 +7,7 @@ from django.dispatch import Signal
 # through the services (e.g. flag it) before anyone sees it.
 signature_confirmed = Signal()
 
-# Sent inside the editing transaction with `signature`, after a change of how a signatory
-# appears in public (the name shown above all): what was checked was the old appearance.
+# Sent inside the editing transaction with `signature` and `changed` (the names of the
+# fields that changed), after a change of how a signatory appears in public: what was
+# checked was the old appearance.
 signature_display_changed = Signal()

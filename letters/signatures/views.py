@@ -230,7 +230,8 @@ def signatories(request: HttpRequest, slug: str) -> HttpResponse:
     # Organisations apart, in pages of their own (a coalition letter may have thousands);
     # one row more than a page says whether there is a next, so nothing is counted.
     opage = request.GET.get("opage", "")
-    number = min(int(opage), 10_000) if opage.isdigit() and int(opage) > 0 else 1
+    number = min(int(opage), 10_000) if opage.isascii() and opage.isdigit() else 1
+    number = max(number, 1)
     start = (number - 1) * ORGANISATIONS_PAGE_SIZE
     organisation_ids = list(
         selectors.signatory_ids(

@@ -119,3 +119,24 @@ def test_letters_without_a_decomposition_fold_too(
     organiser.post("/admin/curation/watchlistentry/add/", {"name": watched})
     signature = sign_and_confirm(letter, **{**MALLORY, "full_name": signed})
     assert signature.status == Signature.Status.FLAGGED
+
+
+def test_an_approved_watched_signatory_who_adds_a_title_stays_approved(
+    organiser: Client,
+) -> None:
+    from letters.curation.services import signatures_approve
+    from letters.signatures.services import signature_update_display
+
+    letter = LetterFactory.create()
+    organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
+    ada = sign_and_confirm(letter, **MALLORY)  # signs as Ada Lovelace: held
+    assert ada.status == Signature.Status.FLAGGED
+    signatures_approve(signature_ids=[ada.pk], actor=None)  # a curator checked with her
+
+    signature_update_display(
+        signature_id=ada.pk, actor=ada.signer, display_name="", title="Countess",
+        show_affiliation=True,
+    )  # fmt: skip
+
+    ada.refresh_from_db()
+    assert ada.status == Signature.Status.APPROVED and ada.is_public
