@@ -124,7 +124,7 @@ class PacketJob(models.Model):
         verbose_name_plural = _("packet jobs")
 
     def __str__(self) -> str:
-        return f"Packets #{self.pk} for {self.letter_id}"
+        return f"Packet job #{self.pk}"
 
     @property
     def is_active(self) -> bool:

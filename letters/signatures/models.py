@@ -204,7 +204,7 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
 
     def __str__(self) -> str:
-        return f"{self.full_name} on {self.letter_id}"
+        return f"{self.full_name}, signature #{self.pk}"
 
     @property
     def public_name(self) -> str:
@@ -242,7 +242,8 @@ class SignatureEvent(models.Model):
         verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
-        return f"{self.action} on signature {self.signature_id}"
+        when = f", {self.created_at:%d %b %Y %H:%M}" if self.created_at else ""
+        return f"{self.action.replace('_', ' ')}{when}"
 
 
 class LetterStats(models.Model):

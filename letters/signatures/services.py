@@ -584,7 +584,7 @@ def account_delete(*, user: User) -> int:
 
 
 def _admin_log_forget(*, signature_ids: list[int]) -> None:
-    """Django's admin history names each object as it was ("Anna Beispiel on 3"): for a
+    """Django's admin history names each object as it was ("Anna Beispiel, signature #3"): for a
     signature deleted or erased, the entries stay and the name goes."""
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
