@@ -90,11 +90,18 @@ def test_cannot_touch_someone_elses_signature(client: Client, anna: Signature) -
 
 def test_withdraw_from_the_account(client: Client, anna: Signature) -> None:
     login_by_code(client, "anna@tum.de")
+    asked = client.get(f"/my/signatures/{anna.pk}/withdraw/").content.decode()
+    assert "Withdraw my signature" in asked and 'name="reason"' in asked
+    anna.refresh_from_db()
+    assert anna.status != Signature.Status.WITHDRAWN  # asking changes nothing
     with committed():
-        client.post(f"/my/signatures/{anna.pk}/withdraw/")
+        client.post(f"/my/signatures/{anna.pk}/withdraw/", {"reason": "Changed my mind"})
     anna.refresh_from_db()
     assert anna.status == Signature.Status.WITHDRAWN
+    assert "Changed my mind" in anna.events.get(action="withdrawn").reason
     assert LetterStats.objects.get(letter=anna.letter).total == 0
+    listed = client.get("/my/signatures/").content.decode()
+    assert "First letter" in listed and "withdrawn on" in listed
 
 
 def test_download_my_data_as_json(client: Client, anna: Signature) -> None:

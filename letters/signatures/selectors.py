@@ -121,6 +121,17 @@ def signatures_of_user(*, user: User) -> QuerySet[Signature]:
     )
 
 
+def signatures_withdrawn_by_user(*, user: User) -> QuerySet[Signature]:
+    """What the signatory withdrew and retention has not erased yet."""
+    return (
+        signatures_given_by(user=user)
+        .filter(status=Signature.Status.WITHDRAWN)
+        .exclude(email="")
+        .select_related("letter")
+        .order_by("-withdrawn_at")
+    )
+
+
 def signature_of_user(*, user: User, signature_id: int) -> Signature:
     return get_object_or_404(signatures_of_user(user=user), pk=signature_id)
 

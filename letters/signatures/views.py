@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
 from letters.accounts.models import User
@@ -298,6 +298,7 @@ def my_signatures(request: HttpRequest) -> HttpResponse:
         "signatures/my_signatures.html",
         {
             "signatures": selectors.signatures_of_user(user=user),
+            "withdrawn": selectors.signatures_withdrawn_by_user(user=user),
             "orcid_enabled": _orcid_enabled(),
         },
     )
@@ -335,12 +336,19 @@ def my_signature_edit(request: HttpRequest, signature_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def my_signature_withdraw(request: HttpRequest, signature_id: int) -> HttpResponse:
+    """A GET asks (with room for a reason), as the emailed withdrawal link does; a POST
+    withdraws."""
     user: User = request.user  # type: ignore[assignment]
     signature = selectors.signature_of_user(user=user, signature_id=signature_id)
+    if request.method == "GET":
+        return render(request, "signatures/withdraw.html", {"signature": signature})
+    given = request.POST.get("reason", "").strip()[:2000]
     services.signature_withdraw(
-        signature_id=signature.pk, actor=user, reason="Withdrawn by the signatory"
+        signature_id=signature.pk,
+        actor=user,
+        reason=f"Withdrawn by the signatory: {given}" if given else "Withdrawn by the signatory",
     )
     messages.success(
         request,
