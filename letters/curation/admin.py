@@ -101,12 +101,15 @@ class StatusFilter(admin.SimpleListFilter):
 
     title = _("state")
     parameter_name = "status__exact"
-    QUEUE = "queue"
+    QUEUE = selectors.QUEUE
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         letter_id = _selected_letter_id(request)
         counts = selectors.letter_queue_counts(letter_id=letter_id) if letter_id else None
-        choices: list[tuple[str, str]] = [(self.QUEUE, str(_("Waiting for review")))]
+        waiting = str(_("Waiting for review"))
+        if counts is not None:
+            waiting = f"{waiting} ({counts.get(selectors.QUEUE, 0):,})"
+        choices: list[tuple[str, str]] = [(self.QUEUE, waiting)]
         for value, label in Status.choices:
             shown = f"{label} ({counts.get(value, 0):,})" if counts is not None else str(label)
             choices.append((value, shown))

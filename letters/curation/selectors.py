@@ -39,6 +39,9 @@ def _queue_counts_key(letter_id: int) -> str:
     return f"curation:queue-counts:{letter_id}"
 
 
+QUEUE = "queue"
+
+
 def letter_queue_counts(*, letter_id: int) -> dict[str, int]:
     """How many of the letter's signatures are in each state: one grouped query over the
     (letter, status) index, kept a few seconds (a curator working through the queue opens
@@ -49,10 +52,19 @@ def letter_queue_counts(*, letter_id: int) -> dict[str, int]:
         rows = (
             Signature.objects.filter(letter_id=letter_id)
             .order_by()
-            .values_list("status")
+            .values_list("status", "is_public")
             .annotate(n=Count("id"))
         )
-        counts = dict(rows)
+        counts = {}
+        waiting = 0
+        for status, public, n in rows:
+            counts[status] = counts.get(status, 0) + n
+            if status == Signature.Status.FLAGGED or (
+                status == Signature.Status.CONFIRMED and not public
+            ):
+                waiting += n
+        # What the admin's "Waiting for review" filter shows.
+        counts[QUEUE] = waiting
         cache.set(key, counts, timeout=settings.CURATION_COUNTS_SECONDS)
     return counts
 

@@ -39,7 +39,8 @@ def test_pre_moderated_signatures_wait_for_approval(curator: Client) -> None:
     queue = curator.get("/admin/signatures/signature/", {"status__exact": "queue"})
     assert "Anna Beispiel" in queue.content.decode()
     counts = {"letter__id__exact": str(letter.pk)}
-    assert "Confirmed (1)" in curator.get("/admin/signatures/signature/", counts).content.decode()
+    listed = curator.get("/admin/signatures/signature/", counts).content.decode()
+    assert "Confirmed (1)" in listed and "Waiting for review (1)" in listed
 
     response = act(curator, "approve", [anna])
 
