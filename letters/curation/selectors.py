@@ -17,7 +17,7 @@ from django.utils import timezone
 from letters.campaigns.models import Letter
 from letters.curation.imports import csv_safe
 from letters.curation.models import FraudSignal
-from letters.signatures.models import Signature, SignatureEvent
+from letters.signatures.models import LetterStats, Signature, SignatureEvent
 
 CHUNK = 2000
 
@@ -71,18 +71,23 @@ def letter_queue_counts(*, letter_id: int) -> dict[str, int]:
 
 def letter_country_counts(*, letter_id: int) -> dict[str, int]:
     """How many of the letter's signatures, in any state, give each country: the admin's
-    country filter must offer the countries of signatures nobody sees yet too. One grouped
-    query, kept as long as the state counts."""
+    country filter must offer the countries of signatures nobody sees yet too. The shown
+    ones come from the batched public counters; the others, usually few, from one grouped
+    query over the (letter, is_public) index, kept as long as the state counts."""
     key = f"curation:country-counts:{letter_id}"
     counts: dict[str, int] | None = cache.get(key)
     if counts is None:
-        rows = (
-            Signature.objects.filter(letter_id=letter_id)
+        stats = LetterStats.objects.filter(letter_id=letter_id).first()
+        counts = {str(code): int(n) for code, n in (stats.by_country if stats else {}).items()}
+        hidden = (
+            Signature.objects.filter(letter_id=letter_id, is_public=False)
             .order_by()
             .values_list("country")
             .annotate(n=Count("id"))
         )
-        counts = {str(code): n for code, n in rows if code}
+        for code, n in hidden:
+            if code:
+                counts[str(code)] = counts.get(str(code), 0) + n
         cache.set(key, counts, timeout=settings.CURATION_COUNTS_SECONDS)
     return counts
 

@@ -191,6 +191,9 @@ def test_the_country_filter_offers_countries_of_signatures_not_shown_yet(
 ) -> None:
     letter = LetterFactory.create(moderation=Letter.Moderation.PRE)
     SignatureFactory.create(letter=letter, country="PT", is_public=False)
+    SignatureFactory.create_batch(2, letter=letter, country="PT", status="approved")
+    SignatureFactory.create(letter=letter, country="FI", status="approved")
     letter_stats_refresh(letter_id=letter.pk)
     page = curator.get("/admin/signatures/signature/", {"letter__id__exact": str(letter.pk)})
-    assert "Portugal (1)" in page.content.decode()
+    html = page.content.decode()
+    assert "Portugal (3)" in html and "Finland (1)" in html
