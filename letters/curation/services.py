@@ -98,7 +98,7 @@ def signature_assess(
 
 
 def _burst_sweep_due(ip_hash: str) -> bool:
-    key = f"curation:burst-sweep:{hashlib.sha256(ip_hash.encode()).hexdigest()[:24]}"
+    key = f"curation:burst-sweep:{ip_hash}"  # a keyed hash already, never an address
     return bool(cache.add(key, 1, timeout=max(60, settings.FRAUD_BURST_WINDOW_SECONDS // 4)))
 
 
@@ -121,14 +121,11 @@ def signatures_assess_burst(*, signature_id: int) -> int:
     )
     marked = 0
     for each in _locked(earlier):
-        if each.status == Status.APPROVED:
-            # A curator looked already: the signal is noted, nothing hidden.
-            signature_assess(signature=each, hold=False, sweep=False)
-        elif each.status == Status.CONFIRMED:
-            signature_assess(signature=each, sweep=False)
-        else:
+        if each.status not in (Status.APPROVED, Status.CONFIRMED):
             continue  # withdrawn, rejected or flagged since it was listed
-        marked += each.fraud_signals.filter(kind=FraudSignal.Kind.BURST).exists()
+        # Approved: a curator looked already, so the signal is noted and nothing hidden.
+        stored = signature_assess(signature=each, hold=each.status == Status.CONFIRMED, sweep=False)
+        marked += any(f.kind == FraudSignal.Kind.BURST for f in stored)
     return marked
 
 

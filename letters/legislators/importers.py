@@ -147,6 +147,11 @@ def _group_stems() -> tuple[tuple[labels.PoliticalGroup, tuple[str, ...]], ...]:
     )
 
 
+@cache
+def _group_names() -> dict[str, str]:
+    return {g.code: g.name for g in labels.POLITICAL_GROUPS}
+
+
 def political_group(label: str) -> tuple[str, str]:
     """The code and English name of a political group from its label or acronym in any
     official EU language; no code, and the label as given, for a group we do not know."""
@@ -155,8 +160,7 @@ def political_group(label: str) -> tuple[str, str]:
     if code is None:
         words = f" {_words(label).strip()} "
         code = next((g.code for g, stems in _group_stems() if any(s in words for s in stems)), "")
-    names = {g.code: g.name for g in labels.POLITICAL_GROUPS}
-    return (code, names[code]) if code else ("", label)
+    return (code, _group_names()[code]) if code else ("", label)
 
 
 # Written in mixed case before a family name in capitals: "McGUINNESS", "MacDONALD",

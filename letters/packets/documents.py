@@ -226,8 +226,8 @@ def _country_blocks(by_country: list[dict[str, Any]]) -> list[list[tuple[Any, An
 def _sections(layout: Layout, body_pages: int) -> dict[str, int]:
     first = body_pages + 2 if body_pages else 9999
     found = {"list": first}
-    numbers = layout.data.get("body_page_numbers", {})
-    found["recommendations"] = numbers.get("recommendations", 2)
+    # Page numbers as printed: the cover is page 1, the body's first page is page 2.
+    found["recommendations"] = 2 + layout.data.get("body_anchors", {}).get("recommendations", 0)
     for index, page in enumerate(layout.pages):
         for segment in page.segments:
             if segment.kind == "group":

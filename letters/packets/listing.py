@@ -422,8 +422,8 @@ _SHAPED = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f"
                      "\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]")  # fmt: skip
 
 
-def _row_cells(row: Row, meter: TextMeter, width_px: float) -> tuple[str, str, str]:
-    """The row's name as shown, the padding after it (none for a name in a shaped script,
+def _row_cells(row: Row, meter: TextMeter, width_px: float) -> tuple[str, str | None, str]:
+    """The row's name as shown, the padding after it (None for a name in a shaped script,
     which gets a box of the column's width), and the line from the country column on."""
     shown_name, shown_affiliation = row.name, row.affiliation
     if row.is_organisation and row.institution:
@@ -436,9 +436,9 @@ def _row_cells(row: Row, meter: TextMeter, width_px: float) -> tuple[str, str, s
     name = meter.fit(_display(shown_name), COUNTRY_AT_PX - COLUMN_GAP_PX)
     badge = badge_label(row.level)
     affiliation = meter.fit(_display(shown_affiliation), width_px - AFFILIATION_AT_PX - 2)
-    if _SHAPED.search(name):
-        to_country, at = "", float(COUNTRY_AT_PX)  # the name's box ends at the column
-    else:
+    to_country: str | None = None
+    at = float(COUNTRY_AT_PX)  # where the name's box ends, if it has one
+    if not _SHAPED.search(name):
         to_country, at = pad_to(COUNTRY_AT_PX, meter.width(name), meter)
     to_badge, at = pad_to(BADGE_AT_PX, at + meter.width(row.country), meter)
     to_affiliation, _ = pad_to(AFFILIATION_AT_PX, at + meter.width(badge), meter)
@@ -450,13 +450,13 @@ def row_line(row: Row, meter: TextMeter, width_px: float) -> str:
     padded to their places. Each pad starts from where the text really reached, so what a
     column is off by never carries into the next."""
     name, to_country, rest = _row_cells(row, meter, width_px)
-    return f"{name}{to_country}{rest}"
+    return f"{name}{to_country or ''}{rest}"
 
 
 def row_html(row: Row, meter: TextMeter, width_px: float) -> str:
     """`row_line`, escaped; a name in a shaped script in a box as wide as its column."""
     name, to_country, rest = _row_cells(row, meter, width_px)
-    if _SHAPED.search(name):
+    if to_country is None:
         return f'<span class="cell-name">{escape(name)}</span>{escape(rest)}'
     return str(escape(f"{name}{to_country}{rest}"))
 

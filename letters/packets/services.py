@@ -294,8 +294,8 @@ def _prepare(job: PacketJob) -> tuple[documents.Layout, list[PacketPart]]:
     # A layout pass of the body gives its page count, so every page number is known now.
     body = documents.render_body(layout)
     layout.data["body_pages"] = body.pages
-    # Page numbers as printed: the cover is page 1, the body starts on page 2.
-    layout.data["body_page_numbers"] = {name: 2 + index for name, index in body.anchors.items()}
+    # Where the body's sections fall, for the covers (rendered before the body part is).
+    layout.data["body_anchors"] = body.anchors
     storage.write_atomic(folder / "layout.json", layout.dumps())
 
     parts = [PacketPart(job=job, kind=PacketPart.Kind.BODY, index=0, first=0, count=1)]

@@ -529,8 +529,8 @@ def signatures_recheck_affiliation(
                 .order_by("pk")
             )
             for signature in batch:
-                before = signature.level
-                if signature_evidence_level(signature) == before:
+                before, after = signature.level, signature_evidence_level(signature)
+                if after == before:
                     continue
                 signature_transition(
                     signature=signature,
@@ -538,7 +538,7 @@ def signatures_recheck_affiliation(
                     action="level_changed",
                     actor=actor,
                     reason=reason or "The institution's registered email domains changed.",
-                    changes={"level": [before, signature_evidence_level(signature)]},
+                    changes={"level": [before, after]},
                 )
                 changed += 1
     return changed
