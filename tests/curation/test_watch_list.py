@@ -7,6 +7,7 @@ from django.test import Client
 
 from letters.curation.models import FraudSignal, WatchlistEntry
 from letters.signatures.models import Signature
+from letters.signatures.services import signature_update_display
 from letters.signatures.stats import letter_stats_refresh
 from tests.curation.admin_helpers import public_names
 from tests.curation.people import MALLORY, OSKAR, sign_and_confirm
@@ -19,6 +20,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def organiser(client: Client) -> Client:
     return staff_login(client, staff_user(OSKAR, role="organiser"))
+
+
+def shown_as(signature: Signature, name: str, *, title: str = "") -> None:
+    """The signatory changes how they appear, as from their account page."""
+    signature_update_display(
+        signature_id=signature.pk,
+        actor=signature.signer,
+        display_name=name,
+        title=title,
+        show_affiliation=True,
+    )
 
 
 def test_a_name_added_late_takes_a_showing_signature_down_for_review(organiser: Client) -> None:
@@ -51,17 +63,13 @@ def test_the_same_name_twice_is_refused(organiser: Client) -> None:
 def test_the_name_shown_is_checked_too(organiser: Client) -> None:
     """A signer confirms as nobody in particular, then changes the name shown to a famous
     one: it goes down for review, as it would have had they signed with it."""
-    from letters.signatures.services import signature_update_display
 
     letter = LetterFactory.create()
     organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
     joe = sign_and_confirm(letter, **{**MALLORY, "full_name": "Joe Bloggs"})
     assert joe.status == Signature.Status.CONFIRMED
 
-    signature_update_display(
-        signature_id=joe.pk, actor=joe.signer, display_name="Ada Lovelace", title="",
-        show_affiliation=True,
-    )  # fmt: skip
+    shown_as(joe, "Ada Lovelace")
 
     joe.refresh_from_db()
     assert joe.status == Signature.Status.FLAGGED and not joe.is_public
@@ -72,31 +80,23 @@ def test_the_name_shown_is_checked_too(organiser: Client) -> None:
 
 def test_an_approved_name_changed_to_a_watched_one_is_held_again(organiser: Client) -> None:
     from letters.curation.services import signatures_approve
-    from letters.signatures.services import signature_update_display
 
     letter = LetterFactory.create()
     joe = sign_and_confirm(letter, **{**MALLORY, "full_name": "Joe Bloggs"})
     signatures_approve(signature_ids=[joe.pk], actor=None)
     organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
 
-    signature_update_display(
-        signature_id=joe.pk, actor=joe.signer, display_name="Lovelace, Ada", title="",
-        show_affiliation=True,
-    )  # fmt: skip
+    shown_as(joe, "Lovelace, Ada")
 
     joe.refresh_from_db()
     assert joe.status == Signature.Status.FLAGGED and not joe.is_public
 
 
 def test_a_name_added_late_finds_the_name_shown(organiser: Client) -> None:
-    from letters.signatures.services import signature_update_display
 
     letter = LetterFactory.create()
     joe = sign_and_confirm(letter, **{**MALLORY, "full_name": "Joe Bloggs"})
-    signature_update_display(
-        signature_id=joe.pk, actor=joe.signer, display_name="Ada Lovelace", title="",
-        show_affiliation=True,
-    )  # fmt: skip
+    shown_as(joe, "Ada Lovelace")
     assert Signature.objects.get(pk=joe.pk).status == Signature.Status.CONFIRMED
 
     organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
@@ -125,7 +125,6 @@ def test_an_approved_watched_signatory_who_adds_a_title_stays_approved(
     organiser: Client,
 ) -> None:
     from letters.curation.services import signatures_approve
-    from letters.signatures.services import signature_update_display
 
     letter = LetterFactory.create()
     organiser.post("/admin/curation/watchlistentry/add/", {"name": "Ada Lovelace"})
@@ -133,10 +132,7 @@ def test_an_approved_watched_signatory_who_adds_a_title_stays_approved(
     assert ada.status == Signature.Status.FLAGGED
     signatures_approve(signature_ids=[ada.pk], actor=None)  # a curator checked with her
 
-    signature_update_display(
-        signature_id=ada.pk, actor=ada.signer, display_name="", title="Countess",
-        show_affiliation=True,
-    )  # fmt: skip
+    shown_as(ada, "", title="Countess")
 
     ada.refresh_from_db()
     assert ada.status == Signature.Status.APPROVED and ada.is_public
